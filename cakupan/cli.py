@@ -1,0 +1,44 @@
+"""The `cakupan` command: a thin layer over the library, one function per subcommand."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Directory holding datapackage.json.",
+)
+
+
+@click.group()
+@click.version_option(__version__)
+def cli():
+    """cakupan: UCJ coverage figures, each traceable to its exact quote."""
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("--no-frictionless", is_flag=True, help="Skip the (slower) frictionless pass.")
+def validate(root: Path, no_frictionless: bool):
+    """Check the whole package and report every problem at once."""
+    from .validate import validate as run
+
+    report = run(root, with_frictionless=not no_frictionless)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        click.echo(str(problem))
+    click.echo(report.summary(), err=not report.ok)
+    sys.exit(0 if report.ok else 1)
+
+
+def main():  # pragma: no cover - console entry point
+    cli()

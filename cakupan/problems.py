@@ -1,0 +1,35 @@
+"""One shape for every validation finding, so the CLI, the build and the tests agree on wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A finding that names where it is and what was found against what was expected.
+
+    ``row`` counts like frictionless' rowNumber: the header is row 1, the first data row is row 2.
+    """
+
+    file: str
+    row: int | None
+    field: str | None
+    found: str
+    expected: str
+    check: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.field:
+            where += f" field {self.field}"
+        return f"{where}: found {self.found}; expected {self.expected} [{self.check}]"
+
+
+def shorten(value: str, limit: int = 80) -> str:
+    """Quote a found value for a message, cut so one bad cell cannot flood the report."""
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return repr(value)
