@@ -40,5 +40,25 @@ def validate(root: Path, no_frictionless: bool):
     sys.exit(0 if report.ok else 1)
 
 
-def main():  # pragma: no cover - console entry point
-    cli()
+@cli.command()
+@ROOT_OPTION
+@click.option("--force", is_flag=True, help="Rebuild even when the inputs have not changed.")
+def build(root: Path, force: bool):
+    """Validate and build build/cakupan.db and build/inspect.json, atomically."""
+    from .build import BuildError
+    from .build import build as run
+
+    try:
+        result = run(root, force=force)
+    except BuildError as e:
+        for problem in e.problems:
+            click.echo(str(problem))
+        click.echo(f"build refused: {e}", err=True)
+        sys.exit(1)
+    if not result.built:
+        click.echo(f"up to date: {result.path} (content {result.content_hash[:12]})")
+        return
+    tables = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+    click.echo(
+        f"built {result.path} in {result.seconds:.1f}s: {tables} (content {result.content_hash[:12]})"
+    )

@@ -44,22 +44,6 @@ def cast(kind: str, raw: str, fmt: str | None = None):
     raise ValueError(EXPECTED_FORM.get(kind, kind))
 
 
-def typed_rows(table: Table) -> list[dict]:
-    """Rows with typed values (None for empty cells); assumes the table has been checked."""
-    fields = [(f["name"], f["type"], f.get("format")) for f in table.schema["fields"]]
-    out = []
-    for row in table.rows:
-        typed = {}
-        for name, kind, fmt in fields:
-            raw = row.get(name, "")
-            try:
-                typed[name] = cast(kind, raw, fmt) if raw != "" else None
-            except ValueError:
-                typed[name] = None
-        out.append(typed)
-    return out
-
-
 def check_cells(table: Table) -> list[Problem]:
     problems = []
     present = set(table.header)

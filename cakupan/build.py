@@ -1,0 +1,399 @@
+"""Where the package becomes build/cakupan.db: validated, loaded in one transaction, checked, renamed.
+
+Never publish half a database: everything is written into a staging directory beside the
+target and moved over the old file with one rename, after integrity and foreign-key checks and
+an fsync. A failure or a kill at any moment leaves the previous database byte for byte; the
+next build removes any staging directory a killed build left behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+import sqlite_utils
+
+from . import __version__
+from .citations import apa, bibtex, contexts, csl, newsroom_en, newsroom_id
+from .package import Package, Table
+from .problems import Problem
+from .validate import validate
+
+DB_NAME = "cakupan.db"
+INSPECT_NAME = "inspect.json"
+SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
+CONVERT = {"string": str, "integer": int, "number": float, "date": str}
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+class BuildError(Exception):
+    """The build was refused or failed; the previous database is untouched."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    built: bool  # False when the inputs had not changed since the last build
+    content_hash: str
+    counts: dict[str, int]
+    seconds: float
+
+
+class Progress:
+    """A progress line on a terminal, shown only once a build has run a couple of seconds."""
+
+    def __init__(self, total: int, stream=None, after: float = 2.0):
+        self.stream = stream or sys.stderr
+        self.total, self.done, self.after, self.start = total, 0, after, time.monotonic()
+        self.shown = False
+        self.enabled = self.stream.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.enabled and time.monotonic() - self.start >= self.after:
+            width = 30
+            filled = width * self.done // self.total
+            bar = "#" * filled + "-" * (width - filled)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {label:<30}")
+            self.stream.flush()
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+
+
+def input_files(root: Path, descriptor: dict) -> list[Path]:
+    """Every file the database is made from, in a stable order."""
+    return [root / "datapackage.json"] + [root / r["path"] for r in descriptor.get("resources", [])]
+
+
+def input_hash(root: Path, descriptor: dict) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in input_files(root, descriptor):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    # the code that shapes the database counts as input too: a new view or citation style rebuilds
+    for code in sorted(Path(str(files("cakupan"))).glob("*.[ps][yq]*")):
+        digest.update(code.read_bytes())
+    return digest.hexdigest()
+
+
+def recorded(db_path: Path, key: str) -> str | None:
+    """A value from the _build table of an existing database, or None."""
+    if not db_path.exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM _build WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+@contextmanager
+def build_lock(out_dir: Path):
+    """One build at a time per build directory, so staging leftovers are always stale."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    for stale in out_dir.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def build(
+    root: Path, out_dir: Path | None = None, *, force: bool = False, progress_stream=None
+) -> BuildResult:
+    root = Path(root)
+    out_dir = Path(out_dir) if out_dir else root / "build"
+    target = out_dir / DB_NAME
+    started = time.monotonic()
+    try:
+        with build_lock(out_dir):
+            return _build_locked(root, out_dir, target, force, progress_stream, started)
+    except OSError as e:
+        where = f"{e.strerror}: {e.filename}" if e.filename else str(e.strerror or e)
+        raise BuildError(
+            f"cannot write the build in {out_dir} ({where}); the previous database was left as it was"
+        ) from e
+
+
+def _build_locked(root, out_dir, target, force, progress_stream, started) -> BuildResult:
+    remove_stale_staging(out_dir)
+    descriptor = (
+        json.loads((root / "datapackage.json").read_text("utf-8"))
+        if (root / "datapackage.json").exists()
+        else {}
+    )
+    fingerprint = input_hash(root, descriptor) if descriptor else None
+    if (
+        not force
+        and fingerprint
+        and recorded(target, "input_hash") == fingerprint
+        and (out_dir / INSPECT_NAME).exists()
+    ):
+        content = recorded(target, "content_hash") or ""
+        return BuildResult(target, False, content, {}, time.monotonic() - started)
+
+    report = validate(root, with_frictionless=False)
+    if not report.ok:
+        raise BuildError(
+            f"the package is invalid ({len(report.problems)} problem(s)); {target} was left as it was",
+            report.problems,
+        )
+
+    package = report.package
+    progress = Progress(total=len(package.tables) + 5, stream=progress_stream)
+    staging = out_dir / f".staging-{os.getpid()}"
+    staging.mkdir()
+    try:
+        staged = staging / DB_NAME
+        content = write_database(staged, package, report.texts, fingerprint, progress)
+        inspect = inspect_data(staged, target)
+        progress.step("inspect")
+        (staging / INSPECT_NAME).write_text(json.dumps(inspect, indent=2), encoding="utf-8")
+        _fsync(staged)
+        _fsync(staging / INSPECT_NAME)
+        os.replace(staged, target)  # the moment of publication: atomic on POSIX
+        os.replace(staging / INSPECT_NAME, out_dir / INSPECT_NAME)
+        _fsync_dir(out_dir)
+        progress.step("published")
+    finally:
+        progress.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    counts = {name: len(t.rows) for name, t in package.tables.items()}
+    return BuildResult(target, True, content, counts, time.monotonic() - started)
+
+
+def write_database(
+    path: Path, package: Package, texts: dict[str, str], fingerprint: str | None, progress: Progress
+) -> str:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        # A staging file needs no crash safety of its own: the rename is what publishes it.
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        db = sqlite_utils.Database(conn)
+        content = hashlib.sha256()
+        for table in package.tables.values():
+            create_table(db, table)
+            content.update(load_rows(conn, table))
+            progress.step(f"table {table.name}")
+        content.update(load_articles(db, texts))
+        load_citations(db)
+        progress.step("citations")
+        create_search(conn)
+        create_views(conn)
+        progress.step("views and search")
+        record_build(db, package, content.hexdigest(), fingerprint)
+        conn.execute("COMMIT")
+        check_database(conn)
+        progress.step("checks")
+    except BaseException:
+        conn.close()
+        raise
+    conn.close()
+    return content.hexdigest()
+
+
+def _checked(name: str, what: str) -> str:
+    if not SAFE_IDENTIFIER.fullmatch(name):
+        raise BuildError(
+            f"unsafe {what} name {name!r}: expected lower-case letters, digits and _ ({SAFE_IDENTIFIER.pattern})"
+        )
+    return name
+
+
+def create_table(db: sqlite_utils.Database, table: Table) -> None:
+    schema = table.schema
+    columns = {_checked(f["name"], "column"): SQLITE_TYPES[f["type"]] for f in schema["fields"]}
+    not_null = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+    foreign_keys = []
+    for fk in schema.get("foreignKeys", []):
+        ref_table = fk["reference"]["resource"] or table.name
+        foreign_keys.append((fk["fields"], _checked(ref_table, "table"), fk["reference"]["fields"]))
+    db[_checked(table.name, "table")].create(
+        columns,
+        pk=schema["primaryKey"],
+        not_null=not_null,
+        foreign_keys=foreign_keys,
+        column_order=list(columns),
+    )
+    for column, *_ in foreign_keys:
+        db[table.name].create_index([column], find_unique_name=True)
+
+
+def load_rows(conn: sqlite3.Connection, table: Table) -> bytes:
+    """Insert with one prepared statement; return the rows' canonical bytes for the content hash.
+
+    sqlite-utils' insert_all re-derives columns per batch; the package is already validated,
+    so a single executemany is enough and keeps the load near the speed of bare sqlite3.
+    """
+    fields = table.schema["fields"]
+    names = [f["name"] for f in fields]
+    convert = [CONVERT[f["type"]] for f in fields]
+    rows = [
+        tuple(c(r[n]) if r[n] != "" else None for n, c in zip(names, convert, strict=True))
+        for r in table.rows
+    ]
+    placeholders = ", ".join("?" * len(names))
+    conn.executemany(
+        f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({placeholders})",
+        rows,
+    )
+    canonical = json.dumps(
+        [table.name, names, sorted(rows, key=lambda r: [str(v) for v in r])],
+        ensure_ascii=False,
+        default=str,
+    )
+    return canonical.encode()
+
+
+def load_articles(db: sqlite_utils.Database, texts: dict[str, str]) -> bytes:
+    db["articles"].create(
+        {"source_id": str, "text": str, "chars": int},
+        pk="source_id",
+        not_null={"text"},
+        foreign_keys=[("source_id", "sources", "source_id")],
+    )
+    rows = sorted((sid, text, len(text)) for sid, text in texts.items())
+    db.conn.executemany("INSERT INTO articles (source_id, text, chars) VALUES (?, ?, ?)", rows)
+    return json.dumps(["articles", rows], ensure_ascii=False).encode()
+
+
+def load_citations(db: sqlite_utils.Database) -> None:
+    db["citations"].create(
+        {
+            "figure_id": str,
+            "citation_id": str,
+            "citation_en": str,
+            "apa": str,
+            "bibtex": str,
+            "csl_json": str,
+        },
+        pk="figure_id",
+        foreign_keys=[("figure_id", "figures", "figure_id")],
+    )
+    rows = [
+        (
+            c["figure_id"],
+            newsroom_id(c),
+            newsroom_en(c),
+            apa(c),
+            bibtex(c),
+            json.dumps(csl(c), ensure_ascii=False),
+        )
+        for c in contexts(db.conn)
+    ]
+    db.conn.executemany("INSERT INTO citations VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def create_search(conn: sqlite3.Connection) -> None:
+    """FTS5 over article text and figure quotes, in sqlite-utils' naming so Datasette finds them."""
+    for table, column in (("articles", "text"), ("figures", "quote")):
+        conn.execute(
+            f"CREATE VIRTUAL TABLE [{table}_fts] USING FTS5 ([{column}], content=[{table}], tokenize='{FTS_TOKENIZE}')"
+        )
+        conn.execute(
+            f"INSERT INTO [{table}_fts] (rowid, [{column}]) SELECT rowid, [{column}] FROM [{table}]"
+        )
+
+
+def view_statements() -> list[str]:
+    statements, current = [], []
+    for line in files("cakupan").joinpath("views.sql").read_text("utf-8").splitlines():
+        current.append(line)
+        if sqlite3.complete_statement("\n".join(current)):
+            statements.append("\n".join(current))
+            current = []
+    return statements
+
+
+def create_views(conn: sqlite3.Connection) -> None:
+    for statement in view_statements():
+        conn.execute(statement)
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def record_build(
+    db: sqlite_utils.Database, package: Package, content_hash: str, fingerprint: str | None
+) -> None:
+    checksums = {r["source_id"]: r["sha256"] for r in package.tables["sources"].rows}
+    facts = {
+        "package_name": package.descriptor.get("name", ""),
+        "package_version": package.descriptor.get("version", ""),
+        "cakupan_version": __version__,
+        "git_commit": git_commit(package.root),
+        "content_hash": content_hash,
+        "input_hash": fingerprint or "",
+        "source_checksums": json.dumps(checksums, sort_keys=True),
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    db["_build"].create({"key": str, "value": str}, pk="key")
+    db.conn.executemany("INSERT INTO _build VALUES (?, ?)", sorted(facts.items()))
+
+
+def check_database(conn: sqlite3.Connection) -> None:
+    integrity = conn.execute("PRAGMA integrity_check").fetchall()
+    if integrity != [("ok",)]:
+        raise BuildError(f"integrity check failed: {integrity[:5]}")
+    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise BuildError(f"foreign key check failed: {broken[:5]}")
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode.lower() != "delete":  # a WAL file would show no tables when served immutable
+        raise BuildError(f"journal mode is {mode}, expected delete")
+
+
+def inspect_data(staged: Path, target: Path) -> dict:
+    """What `datasette inspect` writes, computed on the staged file and named for the target."""
+    from datasette.cli import inspect_, run_sync
+
+    data = run_sync(lambda: inspect_([str(staged)], []))
+    entry = data[staged.stem]
+    entry["file"] = str(target)
+    return {target.stem: entry}
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    _fsync(path)

@@ -1,0 +1,348 @@
+"""build.py: the database made from the package, its views, and its refusal to publish a bad one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from io import StringIO
+
+import pytest
+from conftest import set_cell
+
+from cakupan import gapmath
+from cakupan.build import BuildError, Progress, build
+
+
+def rows(db_path, sql):
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def built(package):
+    build(package)
+    return package / "build" / "cakupan.db"
+
+
+def test_schema_is_created_from_the_table_schemas(built):
+    [figures] = rows(built, "select sql from sqlite_master where name = 'figures'")
+    assert figures["sql"] == textwrap.dedent("""\
+        CREATE TABLE "figures" (
+           "figure_id" TEXT PRIMARY KEY NOT NULL,
+           "source_id" TEXT NOT NULL REFERENCES "sources"("source_id"),
+           "region_code" TEXT NOT NULL REFERENCES "regions"("region_code"),
+           "indicator_id" TEXT NOT NULL REFERENCES "indicators"("indicator_id"),
+           "value" REAL NOT NULL,
+           "unit" TEXT NOT NULL,
+           "qualifier" TEXT NOT NULL,
+           "qualifier_text" TEXT,
+           "as_of" TEXT NOT NULL,
+           "as_of_basis" TEXT NOT NULL,
+           "target_year" INTEGER,
+           "speaker_id" TEXT REFERENCES "people"("person_id"),
+           "attribution" TEXT NOT NULL,
+           "quote" TEXT NOT NULL,
+           "quote_start" INTEGER NOT NULL,
+           "quote_end" INTEGER NOT NULL,
+           "quote_prefix" TEXT,
+           "quote_suffix" TEXT,
+           "note" TEXT
+        )""")
+    objects = rows(
+        built,
+        "select type, name from sqlite_master where name not like 'sqlite_%' and name not like '%_fts_%' order by type, name",
+    )
+    assert [(o["type"], o["name"]) for o in objects] == [
+        ("index", "idx_awards_organising_region_code"), ("index", "idx_awards_region_code"),
+        ("index", "idx_awards_source_id"), ("index", "idx_figures_indicator_id"),
+        ("index", "idx_figures_region_code"), ("index", "idx_figures_source_id"),
+        ("index", "idx_figures_speaker_id"), ("index", "idx_posts_person_id"),
+        ("index", "idx_posts_region_code"), ("index", "idx_posts_source_id"),
+        ("index", "idx_regions_parent_code"), ("index", "idx_regulations_source_id"),
+        ("table", "_build"), ("table", "articles"), ("table", "articles_fts"), ("table", "awards"),
+        ("table", "citations"), ("table", "figures"), ("table", "figures_fts"), ("table", "indicators"),
+        ("table", "people"), ("table", "posts"), ("table", "regions"), ("table", "regulations"),
+        ("table", "sources"),
+        ("view", "award_rankings"), ("view", "consistency_checks"), ("view", "coverage_gaps"),
+        ("view", "figure_citations"), ("view", "time_series"),
+    ]  # fmt: skip
+
+
+def test_codes_stay_text_and_journal_is_rollback(built):
+    assert rows(
+        built,
+        "select region_code, typeof(region_code) t from regions where region_code in ('15.10', '32.10', '15.03')",
+    ) == [
+        {"region_code": "15.03", "t": "text"},
+        {"region_code": "32.10", "t": "text"},
+    ]
+    assert rows(built, "pragma journal_mode") == [{"journal_mode": "delete"}]
+
+
+def test_full_text_search_ignores_diacritics_and_finds_quotes(built):
+    hits = rows(
+        built,
+        "select figure_id from figures where rowid in (select rowid from figures_fts where figures_fts match 'tercover')",
+    )
+    assert hits == [{"figure_id": "f000-02"}]
+    hits = rows(
+        built,
+        "select source_id from articles where rowid in (select rowid from articles_fts where articles_fts match 'paritrana')",
+    )
+    assert hits == [{"source_id": "002_ad03d7ffec287ddd"}]
+
+
+S0, S1, S2, S3 = (
+    "000_0dc850caf364129e",
+    "001_0a2ebc8c94bb9855",
+    "002_ad03d7ffec287ddd",
+    "003_5c72670d165195ed",
+)
+
+
+def test_coverage_gaps_view(built):
+    gap_rows = rows(built, "select * from coverage_gaps")
+    common = {"stated_gap_pp": None, "stated_gap_disagrees": None, "stated_gap_figure_id": None}
+    assert gap_rows == [
+        {"region_code": "15.03", "region_name": "Kabupaten Sarolangun", "level": "regency", "province_code": "15",
+         "as_of": "2024-10-02", "actual_pct": 43.0, "target_pct": 65.0, "target_year": 2024, "gap_pp": 22.0,
+         "workers_total": 112000.0, "workers_qualifier": "about", "workers_to_enrol": 24640, "years_left": 0.25,
+         "pace_needed_pp_per_year": 89.3, **common, "actual_figure_id": "f000-02", "target_figure_id": "f000-03",
+         "workers_figure_id": "f000-01", "actual_source_id": S0, "target_source_id": S0},
+        {"region_code": "17", "region_name": "Bengkulu", "level": "province", "province_code": "17",
+         "as_of": "2025-07-05", "actual_pct": 28.0, "target_pct": 48.0, "target_year": 2025, "gap_pp": 20.0,
+         "workers_total": None, "workers_qualifier": None, "workers_to_enrol": None, "years_left": 0.49,
+         "pace_needed_pp_per_year": 40.8, "stated_gap_pp": 20.0, "stated_gap_disagrees": 0,
+         "actual_figure_id": "f001-01", "target_figure_id": "f001-02", "workers_figure_id": None,
+         "stated_gap_figure_id": "f001-03", "actual_source_id": S1, "target_source_id": S1},
+        {"region_code": "15", "region_name": "Jambi", "level": "province", "province_code": "15",
+         "as_of": "2024-06-10", "actual_pct": 41.0, "target_pct": 55.0, "target_year": 2025, "gap_pp": 14.0,
+         "workers_total": None, "workers_qualifier": None, "workers_to_enrol": None, "years_left": 1.56,
+         "pace_needed_pp_per_year": 9.0, **common, "actual_figure_id": "f002-01", "target_figure_id": "f002-03",
+         "workers_figure_id": None, "actual_source_id": S2, "target_source_id": S2},
+        {"region_code": "15", "region_name": "Jambi", "level": "province", "province_code": "15",
+         "as_of": "2025-03-18", "actual_pct": 44.0, "target_pct": 55.0, "target_year": 2025, "gap_pp": 11.0,
+         "workers_total": 1300000.0, "workers_qualifier": "more_than", "workers_to_enrol": 143000, "years_left": 0.79,
+         "pace_needed_pp_per_year": 14.0, **common, "actual_figure_id": "f003-03", "target_figure_id": "f003-04",
+         "workers_figure_id": "f003-01", "actual_source_id": S3, "target_source_id": S3},
+    ]  # fmt: skip
+
+
+def test_gap_functions_agree_with_the_view_on_every_row(built):
+    for row in rows(built, "select * from coverage_gaps"):
+        actual, target, as_of, year = (
+            row["actual_pct"],
+            row["target_pct"],
+            row["as_of"],
+            row["target_year"],
+        )
+        assert gapmath.gap_pp(actual, target) == row["gap_pp"]
+        assert (
+            gapmath.workers_to_enrol(row["workers_total"], actual, target)
+            == row["workers_to_enrol"]
+        )
+        assert gapmath.years_left(as_of, year) == row["years_left"]
+        assert gapmath.pace_needed(actual, target, as_of, year) == row["pace_needed_pp_per_year"]
+
+
+def test_consistency_checks_view(built):
+    assert rows(built, "select check_kind, source_id, stated, computed, difference, tolerance, verdict, figure_ids from consistency_checks") == [
+        {"check_kind": "complement", "source_id": S2, "stated": 100, "computed": 100.0, "difference": 0.0,
+         "tolerance": 0.5, "verdict": "consistent", "figure_ids": "f002-01,f002-02"},
+        {"check_kind": "implied_total", "source_id": S3, "stated": 1300000.0, "computed": 1421818.0,
+         "difference": 121818.0, "tolerance": 26000.0, "verdict": "consistent_with_qualifier",
+         "figure_ids": "f003-05,f003-04,f003-01"},
+        {"check_kind": "same_target_across_articles", "source_id": f"{S2},{S3}", "stated": 55.0, "computed": 55.0,
+         "difference": 0.0, "tolerance": 0.0, "verdict": "consistent", "figure_ids": "f002-03,f003-04"},
+        {"check_kind": "share_of_workers", "source_id": S3, "stated": 44.0, "computed": 44.6, "difference": 0.6,
+         "tolerance": 1.0, "verdict": "consistent", "figure_ids": "f003-02,f003-01,f003-03"},
+        {"check_kind": "stated_gap", "source_id": S1, "stated": 20.0, "computed": 20.0, "difference": 0.0,
+         "tolerance": 0.5, "verdict": "consistent", "figure_ids": "f001-03,f001-02,f001-01"},
+    ]  # fmt: skip
+
+
+def test_an_inconsistent_article_is_flagged(package):
+    # an article claiming 1 million workers when 782 ribu at 55 % implies 1.42 million
+    set_cell(package, "figures", "f003-01", "qualifier", "exact")
+    build(package)
+    verdicts = rows(
+        package / "build" / "cakupan.db",
+        "select verdict from consistency_checks where check_kind = 'implied_total'",
+    )
+    assert verdicts == [{"verdict": "inconsistent"}]
+
+
+def test_award_rankings_view(built):
+    assert rows(built, "select award, award_year, level, organising_region, category, rank, region_code, region_name, coverage_pct, quote from award_rankings") == [
+        {"award": "Paritrana Award", "award_year": 2024, "level": "provincial", "organising_region": "Jambi",
+         "category": "pemerintah kabupaten/kota", "rank": r, "region_code": code, "region_name": name,
+         "coverage_pct": None, "quote": quote}
+        for r, code, name, quote in [
+            (1, "15.08", "Kabupaten Bungo", "juara 1 diraih oleh Kabupaten Bungo"),
+            (2, "15.05", "Kabupaten Muaro Jambi", "juara 2 diraih oleh Kabupaten Muaro Jambi"),
+            (3, "15.71", "Kota Jambi", "juara 3 untuk Kota Jambi"),
+        ]
+    ]  # fmt: skip
+
+
+def test_time_series_view_orders_jambi_by_date(built):
+    assert rows(built, "select indicator_id, as_of, value, target_year, figure_id from time_series where region_code = '15' and indicator_id like 'coverage%'") == [
+        {"indicator_id": "coverage_rate", "as_of": "2024-06-10", "value": 41.0, "target_year": None, "figure_id": "f002-01"},
+        {"indicator_id": "coverage_rate", "as_of": "2025-03-18", "value": 44.0, "target_year": None, "figure_id": "f003-03"},
+        {"indicator_id": "coverage_rate_formal", "as_of": "2024-06-10", "value": 52.0, "target_year": None, "figure_id": "f002-04"},
+        {"indicator_id": "coverage_rate_informal", "as_of": "2024-06-10", "value": 4.0, "target_year": None, "figure_id": "f002-05"},
+        {"indicator_id": "coverage_target_rate", "as_of": "2024-06-10", "value": 55.0, "target_year": 2025, "figure_id": "f002-03"},
+        {"indicator_id": "coverage_target_rate", "as_of": "2025-03-18", "value": 55.0, "target_year": 2025, "figure_id": "f003-04"},
+    ]  # fmt: skip
+
+
+def test_figure_citations_view_has_a_sentence_for_every_figure(built):
+    cited = rows(
+        built,
+        "select figure_id, speaker, speaker_post, outlet, citation from figure_citations where figure_id = 'f000-02'",
+    )
+    assert cited == [{
+        "figure_id": "f000-02", "speaker": "Bahri", "speaker_post": "Pj Bupati Sarolangun", "outlet": "JAMBI-INDEPENDENT.CO.ID",
+        "citation": "Cakupan UCJ Kabupaten Sarolangun 43 persen per 2 Oktober 2024, kata Pj Bupati Sarolangun Bahri, "
+        "dikutip dari JAMBI-INDEPENDENT.CO.ID, \u201cKabupaten Sarolangun Naikkan UCJ BPJS Ketenagakerjaan Menjadi 65 Persen\u201d. "
+        "Kutipan: \u201cyang sudah kita coverage baru 43 persen yang tercover\u201d",
+    }]  # fmt: skip
+    assert rows(built, "select count(*) n from figure_citations where citation is null") == [
+        {"n": 0}
+    ]
+
+
+def test_build_records_provenance_and_a_stable_content_hash(package):
+    first = build(package)
+    second = build(package, force=True)
+    assert first.built and second.built
+    assert first.content_hash == second.content_hash
+    facts = {r["key"]: r["value"] for r in rows(first.path, "select * from _build")}
+    assert sorted(facts) == [
+        "built_at",
+        "cakupan_version",
+        "content_hash",
+        "git_commit",
+        "input_hash",
+        "package_name",
+        "package_version",
+        "source_checksums",
+    ]
+    assert facts["content_hash"] == first.content_hash
+    assert (
+        '"000_0dc850caf364129e": "350e3ead13cb34effd6b60a89c5d2c62e335087c0344eab0baf3855f007b3f0c"'
+        in facts["source_checksums"]
+    )
+
+
+def test_content_hash_changes_with_the_data(package):
+    before = build(package).content_hash
+    set_cell(package, "figures", "f000-02", "note", "checked by phone")
+    assert build(package).content_hash != before
+
+
+def test_unchanged_inputs_skip_the_build(package):
+    build(package)
+    again = build(package)
+    assert again.built is False
+
+
+def test_invalid_package_is_refused_and_the_old_database_kept(package, built):
+    old = built.read_bytes()
+    set_cell(package, "figures", "f000-02", "quote_start", "1015")
+    with pytest.raises(BuildError) as refused:
+        build(package)
+    assert (
+        str(refused.value) == f"the package is invalid (1 problem(s)); {built} was left as it was"
+    )
+    assert [p.check for p in refused.value.problems] == ["quote-mismatch"]
+    assert built.read_bytes() == old
+
+
+KILLER = """
+import os, signal, sys
+import cakupan.build as b
+kill_at = int(sys.argv[2])
+original = b.Progress.step
+def step(self, label):
+    if self.done + 1 == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    original(self, label)
+b.Progress.step = step
+b.build(sys.argv[1], force=True)
+"""
+
+
+def test_a_build_killed_at_any_step_leaves_the_old_database_identical(package, built):
+    old = built.read_bytes()
+    set_cell(package, "figures", "f000-02", "note", "edited after the first build")
+    steps = 8 + 5  # one step per table, then citations, views, checks, inspect, published
+    for kill_at in range(1, steps):  # the last step is after publication
+        result = subprocess.run(
+            [sys.executable, "-c", KILLER, str(package), str(kill_at)], capture_output=True
+        )
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        assert built.read_bytes() == old, f"killed at step {kill_at}"
+    assert any((package / "build").glob(".staging-*"))  # the killed builds left staging behind
+    build(package)
+    assert not any((package / "build").glob(".staging-*"))  # and the next build cleared it
+    assert built.read_bytes() != old
+
+
+def set_unwritable(path, unwritable: bool) -> None:
+    """chmod does not stop root, so as root use the immutable attribute instead."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i" if unwritable else "-i", str(path)], check=True)
+    else:
+        os.chmod(path, 0o500 if unwritable else 0o700)
+
+
+def test_an_unwritable_build_directory_is_a_clear_error(package, built):
+    old = built.read_bytes()
+    set_cell(package, "figures", "f000-02", "note", "new")
+    set_unwritable(built.parent, True)
+    try:
+        with pytest.raises(BuildError) as refused:
+            build(package)
+    finally:
+        set_unwritable(built.parent, False)
+    staging = built.parent / f".staging-{os.getpid()}"
+    assert str(refused.value) == (
+        f"cannot write the build in {built.parent} (Operation not permitted: {staging}); the previous database was left as it was"
+    )
+    assert built.read_bytes() == old
+
+
+class FakeTerminal(StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+def test_progress_shows_on_a_terminal_after_the_delay_and_is_quiet_otherwise():
+    terminal, pipe = FakeTerminal(True), FakeTerminal(False)
+    for stream in (terminal, pipe):
+        progress = Progress(total=2, stream=stream, after=0)
+        progress.step("figures")
+        progress.step("views")
+        progress.close()
+    assert pipe.getvalue() == ""
+    assert terminal.getvalue().split("\r")[1:] == [
+        "[###############---------------] 1/2 figures                       ",
+        "[##############################] 2/2 views                         \n",
+    ]
+    quiet = FakeTerminal(True)
+    slow_to_show = Progress(total=1, stream=quiet, after=3600)
+    slow_to_show.step("figures")
+    assert quiet.getvalue() == ""
