@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,10 +31,12 @@ from . import __version__
 from .citations import apa, bibtex, contexts, csl, newsroom_en, newsroom_id
 from .package import Package, Table
 from .problems import Problem
+from .render import Highlight, render_article
 from .validate import validate
 
 DB_NAME = "cakupan.db"
 INSPECT_NAME = "inspect.json"
+ZIP_NAME = "cakupan-datapackage.zip"
 SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
 CONVERT = {"string": str, "integer": int, "number": float, "date": str}
@@ -171,6 +174,7 @@ def _build_locked(root, out_dir, target, force, progress_stream, started) -> Bui
     try:
         staged = staging / DB_NAME
         content = write_database(staged, package, report.texts, fingerprint, progress)
+        write_package_zip(package.root, staging / ZIP_NAME)
         inspect = inspect_data(staged, target)
         progress.step("inspect")
         (staging / INSPECT_NAME).write_text(json.dumps(inspect, indent=2), encoding="utf-8")
@@ -178,6 +182,7 @@ def _build_locked(root, out_dir, target, force, progress_stream, started) -> Bui
         _fsync(staging / INSPECT_NAME)
         os.replace(staged, target)  # the moment of publication: atomic on POSIX
         os.replace(staging / INSPECT_NAME, out_dir / INSPECT_NAME)
+        os.replace(staging / ZIP_NAME, out_dir / ZIP_NAME)
         _fsync_dir(out_dir)
         progress.step("published")
     finally:
@@ -202,7 +207,7 @@ def write_database(
             create_table(db, table)
             content.update(load_rows(conn, table))
             progress.step(f"table {table.name}")
-        content.update(load_articles(db, texts))
+        content.update(load_articles(db, package, texts))
         load_citations(db)
         progress.step("citations")
         create_search(conn)
@@ -272,16 +277,40 @@ def load_rows(conn: sqlite3.Connection, table: Table) -> bytes:
     return canonical.encode()
 
 
-def load_articles(db: sqlite_utils.Database, texts: dict[str, str]) -> bytes:
+def article_highlights(package: Package) -> dict[str, list[Highlight]]:
+    """Every cited passage of each article: figures link to their cite page, ranks to the awards."""
+    marks: dict[str, list[Highlight]] = {}
+    for name, key_field, href in (
+        ("figures", "figure_id", "/-/cite/{}"),
+        ("awards", "award_id", "/-/awards#{}"),
+    ):
+        table = package.tables.get(name)
+        for row in table.rows if table else []:
+            key = row[key_field]
+            mark = Highlight(
+                int(row["quote_start"]), int(row["quote_end"]), key, href.format(key), key
+            )
+            marks.setdefault(row["source_id"], []).append(mark)
+    return marks
+
+
+def load_articles(db: sqlite_utils.Database, package: Package, texts: dict[str, str]) -> bytes:
+    """Article texts, and their HTML rendered once here rather than on every request."""
     db["articles"].create(
-        {"source_id": str, "text": str, "chars": int},
+        {"source_id": str, "text": str, "chars": int, "html": str},
         pk="source_id",
-        not_null={"text"},
+        not_null={"text", "html"},
         foreign_keys=[("source_id", "sources", "source_id")],
     )
-    rows = sorted((sid, text, len(text)) for sid, text in texts.items())
-    db.conn.executemany("INSERT INTO articles (source_id, text, chars) VALUES (?, ?, ?)", rows)
-    return json.dumps(["articles", rows], ensure_ascii=False).encode()
+    marks = article_highlights(package)
+    rows = sorted(
+        (sid, text, len(text), render_article(text, marks.get(sid, [])))
+        for sid, text in texts.items()
+    )
+    db.conn.executemany(
+        "INSERT INTO articles (source_id, text, chars, html) VALUES (?, ?, ?, ?)", rows
+    )
+    return json.dumps(["articles", [r[:3] for r in rows]], ensure_ascii=False).encode()
 
 
 def load_citations(db: sqlite_utils.Database) -> None:
@@ -397,3 +426,33 @@ def _fsync(path: Path) -> None:
 
 def _fsync_dir(path: Path) -> None:
     _fsync(path)
+
+
+HOW_TO_CITE = """# cakupan data package
+
+Figures on BPJS Ketenagakerjaan coverage (Universal Coverage Jamsostek) reported by Indonesian
+regional news. Every row of data/figures.csv carries the exact quote and its position in the
+article under sources/: text[quote_start:quote_end] == quote (Unicode code points, UTF-8).
+
+How to cite / Cara mengutip:
+  cakupan curators, "cakupan: UCJ coverage figures from Indonesian news", data package
+  version {version}, CC BY 4.0. Cite the figure's own article too: data/figures.csv gives
+  its source_id, and data/sources.csv the outlet, headline and dates.
+
+Licence: curated data CC BY 4.0. Article texts in sources/ keep their outlets' rights and are
+included only so that quotations can be verified.
+Validate: frictionless validate datapackage.json
+"""
+
+
+def write_package_zip(root: Path, path: Path) -> None:
+    """The package as one download; fixed timestamps so equal inputs give an equal zip."""
+    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+    members = ["datapackage.json"] + [r["path"] for r in descriptor["resources"]]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in members:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, (root / name).read_bytes())
+        info = zipfile.ZipInfo("README.md", date_time=(2020, 1, 1, 0, 0, 0))
+        zf.writestr(info, HOW_TO_CITE.format(version=descriptor.get("version", "")))

@@ -10,12 +10,34 @@ from __future__ import annotations
 import json
 from datetime import date
 
-MONTHS_ID = (
-    ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
-)
-MONTHS_EN = (
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-)
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 QUALIFIER_ID = {"about": "sekitar ", "more_than": "lebih dari ", "up_to": "hingga ", "exact": ""}
 QUALIFIER_EN = {"about": "about ", "more_than": "more than ", "up_to": "up to ", "exact": ""}
 STYLES = ("id", "en", "apa", "bibtex", "csl")

@@ -62,3 +62,36 @@ def build(root: Path, force: bool):
     click.echo(
         f"built {result.path} in {result.seconds:.1f}s: {tables} (content {result.content_hash[:12]})"
     )
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("-p", "--port", default=8001, show_default=True, help="Port to bind.")
+@click.option("--dry-run", is_flag=True, help="Print the datasette command instead of running it.")
+def serve(root: Path, host: str, port: int, dry_run: bool):
+    """Build when the inputs changed, then serve the catalogue with Datasette (immutable)."""
+    from .build import DB_NAME, BuildError
+    from .build import build as run
+    from .serve import datasette_args, exec_datasette
+
+    db = root / "build" / DB_NAME
+    try:
+        result = run(root)
+        if result.built:
+            click.echo(f"built {result.path} (content {result.content_hash[:12]})", err=True)
+    except BuildError as e:
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
+        if not db.exists():
+            click.echo(
+                f"cannot serve: {e}, and there is no earlier database at {db}.\n"
+                "Fix the problems above, then run `cakupan validate` and `cakupan build` (or `cakupan serve` again).",
+                err=True,
+            )
+            sys.exit(1)
+        click.echo(f"warning: {e}; serving the last good database {db}", err=True)
+    args = datasette_args(root, host, port)
+    click.echo("datasette " + " ".join(args), err=True)
+    if not dry_run:
+        exec_datasette(args)

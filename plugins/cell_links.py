@@ -1,0 +1,46 @@
+"""In Datasette's own table and row pages, figure, article and region references link to cakupan's pages.
+
+Datasette 0.65 hands a foreign-key cell to render_cell as {"value", "label"}; the label is kept."""
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+FIGURE_COLUMNS = {
+    "figure_id",
+    "actual_figure_id",
+    "target_figure_id",
+    "workers_figure_id",
+    "stated_gap_figure_id",
+    "coverage_figure_id",
+}
+ARTICLE_COLUMNS = {"source_id", "actual_source_id", "target_source_id"}
+REGION_COLUMNS = {"region_code", "province_code", "organising_region_code"}
+QUOTE_OF_FIGURE = {"figures", "figure_citations"}
+
+
+def link(href: str, text: str) -> Markup:
+    return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
+
+
+@hookimpl
+def render_cell(row, value, column, table, database):
+    if database != "cakupan":
+        return None
+    raw, label = (
+        (value.get("value"), value.get("label") or value.get("value"))
+        if isinstance(value, dict)
+        else (value, value)
+    )
+    if not isinstance(raw, str) or not raw:
+        return None
+    if column in FIGURE_COLUMNS and table != "citations":
+        return link(f"/-/cite/{raw}", label)
+    if column in ARTICLE_COLUMNS and "," not in raw:
+        return link(f"/-/articles/{raw}", label)
+    if column == "figure_ids":
+        return Markup(", ".join(link(f"/-/cite/{v}", v) for v in raw.split(",")))
+    if column in REGION_COLUMNS and raw != "ID":
+        return link(f"/-/gaps?province={raw[:2]}", label)
+    if column == "quote" and table in QUOTE_OF_FIGURE:
+        return link(f"/-/cite/{row['figure_id']}", raw)
+    return None

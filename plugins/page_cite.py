@@ -1,0 +1,100 @@
+"""/-/cite/<figure_id>: one figure, its quote in context, its arithmetic, and ready citations."""
+
+import json
+from urllib.parse import quote as urlquote
+
+from datasette import hookimpl
+
+from cakupan.citations import amount_en, amount_id, date_id
+from cakupan.web import cached_page, message_page, rows
+
+CONTEXT_CHARS = 160
+BASIS = {
+    "event_date": "tanggal peristiwa / event date",
+    "published": "tanggal terbit / publication date",
+}
+
+
+def around(text: str, start: int, end: int) -> tuple[str, str]:
+    """Some words either side of the quote, cut at spaces so no word is split."""
+    before = text[max(0, start - CONTEXT_CHARS) : start]
+    after = text[end : end + CONTEXT_CHARS]
+    if start > CONTEXT_CHARS and " " in before:
+        before = before[before.index(" ") + 1 :]
+    if end + CONTEXT_CHARS < len(text) and " " in after:
+        after = after[: after.rindex(" ")]
+    return before, after
+
+
+def text_fragment(url: str, quote: str) -> str:
+    """A link that makes the browser scroll to the quote on the outlet's page (W3C text fragments)."""
+    return f"{url}#:~:text={urlquote(quote, safe='').replace('-', '%2D')}"
+
+
+async def cite_page(datasette, request):
+    figure_id = request.url_vars["figure_id"]
+
+    async def render():
+        found = await rows(
+            datasette,
+            """select fc.*, f.as_of_basis, f.note, s.sha256, a.text as article_text, c.citation_en, c.bibtex, c.csl_json
+               from figure_citations fc join figures f on f.figure_id = fc.figure_id
+               join sources s on s.source_id = fc.source_id join articles a on a.source_id = fc.source_id
+               join citations c on c.figure_id = fc.figure_id where fc.figure_id = :id""",
+            {"id": figure_id},
+        )
+        if not found:
+            return await message_page(
+                datasette,
+                request,
+                404,
+                f"Angka '{figure_id}' tidak ada dalam katalog.",
+                f"There is no figure '{figure_id}' in the catalogue.",
+                "/-/gaps",
+                "Kesenjangan cakupan / Coverage gaps",
+            )
+        f = found[0]
+        f["as_of_basis_label"] = BASIS.get(f["as_of_basis"], f["as_of_basis"])
+        before, after = around(f["article_text"], f["quote_start"], f["quote_end"])
+        gaps = await rows(
+            datasette,
+            "select * from coverage_gaps where :id in (actual_figure_id, target_figure_id, workers_figure_id, stated_gap_figure_id)",
+            {"id": figure_id},
+        )
+        checks = await rows(
+            datasette,
+            "select * from consistency_checks where ',' || figure_ids || ',' like :pattern",
+            {"pattern": f"%,{figure_id},%"},
+        )
+        styles = [
+            {"key": "id", "label": "Gaya redaksi (Indonesia)", "text": f["citation"]},
+            {"key": "en", "label": "Newsroom style (English)", "text": f["citation_en"]},
+            {"key": "apa", "label": "APA", "text": f["apa"]},
+            {"key": "bibtex", "label": "BibTeX", "text": f["bibtex"]},
+            {
+                "key": "csl",
+                "label": "CSL-JSON",
+                "text": json.dumps([json.loads(f["csl_json"])], ensure_ascii=False, indent=2),
+            },
+        ]
+        context = {
+            "f": f,
+            "amount_id": amount_id(f["value"], f["unit"], f["qualifier"]),
+            "amount_en": amount_en(f["value"], f["unit"], f["qualifier"]),
+            "as_of_id": date_id(f["as_of"]),
+            "before": before,
+            "after": after,
+            "gaps": gaps,
+            "checks": checks,
+            "styles": styles,
+            "permalink": datasette.absolute_url(request, f"/-/cite/{figure_id}"),
+            "fragment_url": text_fragment(f["url"], f["quote"]) if f["url"] else "",
+        }
+        return 200, await datasette.render_template("cakupan_cite.html", context, request=request)
+
+    return await cached_page(datasette, request, render)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/cite/(?P<figure_id>[^/]+)$", cite_page)]
