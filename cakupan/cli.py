@@ -95,3 +95,105 @@ def serve(root: Path, host: str, port: int, dry_run: bool):
     click.echo("datasette " + " ".join(args), err=True)
     if not dry_run:
         exec_datasette(args)
+
+
+@cli.command("add-source")
+@ROOT_OPTION
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", default="", help="Address of the article, only when known.")
+@click.option("--outlet", default="", help="Outlet name exactly as printed in the article.")
+@click.option("--title", default="", help="Headline exactly as printed in the article.")
+@click.option("--published", default="", help="Publication date, YYYY-MM-DD.")
+@click.option(
+    "--accessed", default="", help="Date the text was obtained, YYYY-MM-DD (default: today)."
+)
+def add_source_command(root: Path, file: Path, url, outlet, title, published, accessed):
+    """Copy an article into sources/ unchanged and record its origin."""
+    from .sources import Origin, SourceError, add_source
+
+    try:
+        source_id = add_source(root, file, Origin(url, outlet, title, published, accessed))
+    except SourceError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"added {source_id}: sources/{source_id}.txt; next: cakupan extract {source_id} --out review.csv"
+    )
+
+
+@cli.command()
+@ROOT_OPTION
+@click.argument("source_id")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the candidates to this review file instead of stdout.",
+)
+def extract(root: Path, source_id: str, out: Path | None):
+    """Propose candidate figures from an article for review (never writes into data/)."""
+    from .extract import candidates, to_csv
+    from .package import load_package
+
+    try:
+        rows = candidates(root, source_id)
+    except KeyError as e:
+        click.echo(f"error: {e.args[0]}", err=True)
+        sys.exit(1)
+    header = load_package(root).tables["figures"].field_names
+    text = to_csv(rows, header)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(
+            f"{len(rows)} candidates written to {out}; review them, delete what is not a figure, then: cakupan accept {out}"
+        )
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@ROOT_OPTION
+@click.argument("review_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def accept(root: Path, review_file: Path):
+    """Add reviewed candidate figures to data/figures.csv, only if the package still validates."""
+    from .extract import AcceptError
+    from .extract import accept as run
+
+    try:
+        added = run(root, review_file)
+    except AcceptError as e:
+        for problem in e.problems:
+            click.echo(str(problem))
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    click.echo(f"accepted {len(added)} figure(s): {', '.join(added)}")
+
+
+@cli.command()
+@ROOT_OPTION
+@click.argument("figure_id")
+@click.option(
+    "--style",
+    type=click.Choice(["id", "en", "apa", "bibtex", "csl"]),
+    default="id",
+    show_default=True,
+)
+def cite(root: Path, figure_id: str, style: str):
+    """Print the citation of a figure, as the site shows it."""
+    import sqlite3
+
+    from .build import BuildError
+    from .build import build as run
+    from .citations import cite as format_citation
+    from .citations import contexts
+
+    try:
+        db = run(root).path
+    except BuildError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        found = contexts(conn, figure_id)
+    if not found:
+        click.echo(f"error: no figure {figure_id!r} in {db}", err=True)
+        sys.exit(1)
+    click.echo(format_citation(found[0], style))
