@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -105,7 +105,7 @@ def recorded(db_path: Path, key: str) -> str | None:
     if not db_path.exists():
         return None
     try:
-        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
             row = conn.execute("SELECT value FROM _build WHERE key = ?", (key,)).fetchone()
     except sqlite3.Error:
         return None
@@ -140,6 +140,10 @@ def build(
         where = f"{e.strerror}: {e.filename}" if e.filename else str(e.strerror or e)
         raise BuildError(
             f"cannot write the build in {out_dir} ({where}); the previous database was left as it was"
+        ) from e
+    except sqlite3.Error as e:  # a full disk surfaces here as "database or disk is full"
+        raise BuildError(
+            f"cannot write the build in {out_dir} ({e}); the previous database was left as it was"
         ) from e
 
 
@@ -407,13 +411,27 @@ def check_database(conn: sqlite3.Connection) -> None:
 
 
 def inspect_data(staged: Path, target: Path) -> dict:
-    """What `datasette inspect` writes, computed on the staged file and named for the target."""
-    from datasette.cli import inspect_, run_sync
+    """What `datasette inspect` writes (file hash, size, row counts), named for the target.
 
-    data = run_sync(lambda: inspect_([str(staged)], []))
-    entry = data[staged.stem]
-    entry["file"] = str(target)
-    return {target.stem: entry}
+    Computed here rather than through Datasette's inspect_, which leaves its connections to the
+    staged file open for the life of the process.
+    """
+    with open(staged, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    with closing(sqlite3.connect(f"file:{staged}?mode=ro", uri=True)) as conn:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
+        counts = {
+            name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in names
+        }
+    tables = {name: {"count": count} for name, count in counts.items()}
+    return {
+        target.stem: {
+            "hash": digest,
+            "size": staged.stat().st_size,
+            "file": str(target),
+            "tables": tables,
+        }
+    }
 
 
 def _fsync(path: Path) -> None:

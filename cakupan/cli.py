@@ -180,6 +180,7 @@ def accept(root: Path, review_file: Path):
 def cite(root: Path, figure_id: str, style: str):
     """Print the citation of a figure, as the site shows it."""
     import sqlite3
+    from contextlib import closing
 
     from .build import BuildError
     from .build import build as run
@@ -191,7 +192,7 @@ def cite(root: Path, figure_id: str, style: str):
     except BuildError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         found = contexts(conn, figure_id)
     if not found:
         click.echo(f"error: no figure {figure_id!r} in {db}", err=True)

@@ -8,9 +8,13 @@ Datasette's three SQL threads serve the SQL editor.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import sqlite3
+import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from weakref import WeakKeyDictionary
 
 from datasette.utils.asgi import Response
@@ -49,9 +53,29 @@ def cache_for(datasette) -> PageCache:
     return CACHES[datasette]
 
 
+# cakupan's pages read through their own two threads and connections, not Datasette's shared
+# SQL threads: a journalist's page must not wait behind someone's one-second query in the editor.
+PAGE_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cakupan-pages")
+_local = threading.local()
+
+
+def _connection(path: str) -> sqlite3.Connection:
+    connections = _local.__dict__.setdefault("connections", {})
+    if path not in connections:
+        # immutable=1: the published file never changes under a running server (builds rename a new one in)
+        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        connections[path] = conn
+    return connections[path]
+
+
+def _query(path: str, sql: str, params) -> list[dict]:
+    return [dict(r) for r in _connection(path).execute(sql, params)]
+
+
 async def rows(datasette, sql: str, params: dict | tuple = ()) -> list[dict]:
-    result = await datasette.get_database(DATABASE).execute(sql, params)
-    return [dict(r) for r in result.rows]
+    path = datasette.get_database(DATABASE).path
+    return await asyncio.get_running_loop().run_in_executor(PAGE_THREADS, _query, path, sql, params)
 
 
 async def content_hash(datasette) -> str:

@@ -346,3 +346,13 @@ def test_progress_shows_on_a_terminal_after_the_delay_and_is_quiet_otherwise():
     slow_to_show = Progress(total=1, stream=quiet, after=3600)
     slow_to_show.step("figures")
     assert quiet.getvalue() == ""
+
+
+def test_inspect_file_matches_what_datasette_inspect_computes(built):
+    import json
+
+    from datasette.cli import inspect_, run_sync
+
+    ours = json.loads((built.parent / "inspect.json").read_text())
+    theirs = run_sync(lambda: inspect_([str(built)], []))
+    assert ours == theirs

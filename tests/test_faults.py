@@ -1,0 +1,136 @@
+"""Faults: a full disk, builds killed at random moments, a database replaced under a running server."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from conftest import ROOT, copy_package, set_cell
+from test_browser import _free_port, wait_until_serving
+
+from cakupan.build import BuildError, build
+from cakupan.serve import datasette_args
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 600 KB filesystem: room for one database, not for a second beside it."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_the_old_database(package, small_disk):
+    first = build(package, small_disk)
+    old = first.path.read_bytes()
+    set_cell(package, "figures", "f000-02", "note", "x" * 2000)
+    filler = small_disk / "filler"
+    filler.write_bytes(
+        b"\0" * (600 * 1024 - len(old) - 60 * 1024)
+    )  # leave too little for a second copy
+    with pytest.raises(BuildError) as refused:
+        build(package, small_disk)
+    message = str(refused.value)
+    assert message.startswith(f"cannot write the build in {small_disk} (")
+    assert ("database or disk is full" in message) or ("No space left on device" in message)
+    assert message.endswith("the previous database was left as it was")
+    assert first.path.read_bytes() == old
+    assert not list(small_disk.glob(".staging-*"))
+
+
+KILLER = """
+import sys, threading, os, signal
+import cakupan.build as b
+threading.Timer(float(sys.argv[2]), lambda: os.kill(os.getpid(), signal.SIGKILL)).start()
+b.build(sys.argv[1], force=True)
+os.kill(os.getpid(), signal.SIGKILL)  # finished before the timer: still die the same way
+"""
+
+
+def test_builds_killed_at_random_moments_never_change_the_published_file(package):
+    first = build(package)
+    old = first.path.read_bytes()
+    set_cell(package, "figures", "f000-02", "note", "edited")
+    rng = random.Random(20261121)  # reproducible moments, spread over a whole build
+    outcomes = set()
+    for _ in range(12):
+        moment = rng.uniform(0.0, 1.5)
+        subprocess.run(
+            [sys.executable, "-c", KILLER, str(package), f"{moment:.3f}"],
+            capture_output=True,
+            check=False,
+        )
+        now = first.path.read_bytes()
+        if now == old:
+            outcomes.add("old")
+        else:  # the kill came after the rename: then it must be the complete new database
+            fresh = json.loads((package / "build" / "inspect.json").read_text())
+            assert fresh["cakupan"]["tables"]["figures"]["count"] == 18
+            outcomes.add("new")
+            first.path.write_bytes(old)
+    assert "old" in outcomes
+
+
+def _content_hash(base: str) -> str:
+    with urllib.request.urlopen(
+        base + "/cakupan/_build.json?key=content_hash&_shape=array"
+    ) as response:
+        return json.loads(response.read())[0]["value"]
+
+
+def test_a_replaced_database_is_picked_up_on_restart_only(package):
+    for part in ("metadata.yml", "plugins", "templates", "static"):
+        (package / part).symlink_to(ROOT / part, target_is_directory=(ROOT / part).is_dir())
+    before = build(package).content_hash
+
+    def start():
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "datasette", *datasette_args(package, port=port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_serving(f"http://127.0.0.1:{port}/-/gaps", process)
+        return process, f"http://127.0.0.1:{port}"
+
+    process, base = start()
+    try:
+        assert _content_hash(base) == before
+        page_before = urllib.request.urlopen(base + "/-/cite/f000-02").read()
+        set_cell(package, "figures", "f000-02", "note", "rebuilt while serving")
+        after = build(package).content_hash
+        assert after != before
+        # the running server keeps reading the file it opened: whole and consistent, never half of each
+        assert _content_hash(base) == before
+        assert urllib.request.urlopen(base + "/-/cite/f000-02").read() == page_before
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    process, base = start()
+    try:
+        assert _content_hash(base) == after
+        assert b"rebuilt while serving" in urllib.request.urlopen(base + "/-/cite/f000-02").read()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_copy_package_leaves_the_repository_alone(tmp_path):
+    # the fault tests break copies; make sure the copy is complete enough to build on its own
+    root = copy_package(tmp_path / "pkg")
+    assert sorted(p.name for p in root.iterdir()) == ["data", "datapackage.json", "sources"]
+    shutil.rmtree(root)
