@@ -172,8 +172,11 @@ _BIBTEX_ESCAPES = {
 }
 
 
+_BIBTEX_TABLE = str.maketrans(_BIBTEX_ESCAPES)
+
+
 def _tex(text: str) -> str:
-    return "".join(_BIBTEX_ESCAPES.get(ch, ch) for ch in text)
+    return text.translate(_BIBTEX_TABLE)
 
 
 def bibtex(ctx: dict) -> str:

@@ -5,7 +5,7 @@ from urllib.parse import quote as urlquote
 
 from datasette import hookimpl
 
-from cakupan.citations import amount_en, amount_id, date_id
+from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, bibtex, csl, date_id
 from cakupan.web import cached_page, message_page, rows
 
 CONTEXT_CHARS = 160
@@ -37,10 +37,10 @@ async def cite_page(datasette, request):
     async def render():
         found = await rows(
             datasette,
-            """select fc.*, f.as_of_basis, f.note, s.sha256, a.text as article_text, c.citation_en, c.bibtex, c.csl_json
+            """select fc.*, f.as_of_basis, f.note, s.sha256, a.text as article_text
                from figure_citations fc join figures f on f.figure_id = fc.figure_id
                join sources s on s.source_id = fc.source_id join articles a on a.source_id = fc.source_id
-               join citations c on c.figure_id = fc.figure_id where fc.figure_id = :id""",
+               where fc.figure_id = :id""",
             {"id": figure_id},
         )
         if not found:
@@ -54,6 +54,7 @@ async def cite_page(datasette, request):
                 "Kesenjangan cakupan / Coverage gaps",
             )
         f = found[0]
+        [ctx] = await rows(datasette, CONTEXT_SQL + " WHERE f.figure_id = ?", (figure_id,))
         f["as_of_basis_label"] = BASIS.get(f["as_of_basis"], f["as_of_basis"])
         before, after = around(f["article_text"], f["quote_start"], f["quote_end"])
         gaps = await rows(
@@ -70,11 +71,11 @@ async def cite_page(datasette, request):
             {"key": "id", "label": "Gaya redaksi (Indonesia)", "text": f["citation"]},
             {"key": "en", "label": "Newsroom style (English)", "text": f["citation_en"]},
             {"key": "apa", "label": "APA", "text": f["apa"]},
-            {"key": "bibtex", "label": "BibTeX", "text": f["bibtex"]},
+            {"key": "bibtex", "label": "BibTeX", "text": bibtex(ctx)},
             {
                 "key": "csl",
                 "label": "CSL-JSON",
-                "text": json.dumps([json.loads(f["csl_json"])], ensure_ascii=False, indent=2),
+                "text": json.dumps([csl(ctx)], ensure_ascii=False, indent=2),
             },
         ]
         context = {

@@ -233,3 +233,22 @@ async def test_every_table_view_and_column_is_described(site):
             if not described.get(column):
                 missing.append(f"{name}.{column}")
     assert missing == []
+
+
+async def test_datasette_pages_are_cached_with_etags_but_not_for_cookies(site):
+    first = await get(site, "/cakupan/regions?level=province")
+    again = await get(site, "/cakupan/regions?level=province")
+    assert first.status_code == again.status_code == 200
+    assert first.text == again.text
+    assert "etag" not in first.headers  # the first answer streams straight through
+    etag = again.headers["etag"]
+    revalidated = await get(site, "/cakupan/regions?level=province", **{"if-none-match": etag})
+    assert (revalidated.status_code, revalidated.text) == (304, "")
+    private = await get(site, "/cakupan/regions?level=province", cookie="ds_actor=someone")
+    assert "etag" not in private.headers
+
+
+async def test_errors_are_not_cached(site):
+    bad = "/cakupan.json?sql=select+nope"
+    assert (await get(site, bad)).status_code == 400
+    assert "etag" not in (await get(site, bad)).headers
