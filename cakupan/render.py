@@ -1,11 +1,11 @@
 """Article text to safe HTML with every cited passage highlighted, done once at build time.
 
 Article text is untrusted. markdown-it-py's js-default preset leaves raw HTML off, so "<script>"
-comes out as text; links are allowed only to http, https and mailto. Highlights are placed by
-code-point offsets: private-use sentinel characters are put into the text at each boundary
-before rendering (markdown-it passes them through untouched and HTML escaping leaves them
-alone) and afterwards turned into <mark> elements. Overlapping quotes are split into segments;
-a segment never crosses a line break, so a mark never spans two paragraphs.
+comes out as text; links are allowed only to http, https and mailto, and images not at all.
+Highlights are placed by code-point offsets: private-use sentinel characters are put into the
+text at each boundary before rendering (markdown-it passes them through untouched and HTML
+escaping leaves them alone) and afterwards turned into <mark> elements. Overlapping quotes are
+split into segments; a segment never crosses a line break, so a mark never spans two paragraphs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
 SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 MAX_ARTICLE_CHARS = 200_000  # far above any news article; bounds build time and page size
 _SENTINELS = re.compile(f"[{OPEN}{SEP}{CLOSE}]")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Highlight:
 def markdown() -> MarkdownIt:
     md = MarkdownIt("js-default", {"breaks": True, "linkify": False, "typographer": False})
     md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))
+    # no images: ![x](https://elsewhere/pixel.png) in an article would tell another site who reads it
+    md.disable("image")
     return md
 
 
@@ -59,7 +62,7 @@ class Segment:
 
 def _insert_sentinels(text: str, highlights: list[Highlight]) -> tuple[str, list[Segment]]:
     inside = [h for h in highlights if 0 <= h.start < h.end <= len(text)]
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    newlines = [m.start() for m in _NEWLINE.finditer(text)]
     bounds = {0, len(text), *newlines, *(i + 1 for i in newlines)}
     bounds |= {h.start for h in inside} | {h.end for h in inside}
     cuts = sorted(bounds)

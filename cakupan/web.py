@@ -90,7 +90,9 @@ async def cached_page(
     cache = cache_for(datasette)
     if cache.content_hash is None:
         cache.content_hash = await content_hash(datasette)
-    key = request.path + "?" + request.query_string
+    # the host is part of the key: the cite page's permanent link is built from the Host header,
+    # and one request with a forged Host must not put its link in everyone's copy of the page
+    key = f"{request.scheme}://{request.host}{request.path}?{request.query_string}"
     page = cache.get(key)
     if page is None:
         status, html = await render()
