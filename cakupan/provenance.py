@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .package import Package, Table, decode_text
 from .problems import Problem, shorten
+from .render import MAX_ARTICLE_CHARS
 
 QUOTED_TABLES = ("figures", "awards", "posts", "regulations")
 AS_PRINTED = (
@@ -186,6 +187,18 @@ def check_sources(package: Package) -> tuple[dict[str, str], list[Problem]]:
         text, bad = decode_text(raw, path)
         problems += bad
         if text is None:
+            continue
+        if (
+            len(text) > MAX_ARTICLE_CHARS
+        ):  # the site's SQL length limit and renderer are sized for news
+            problems.append(
+                at(
+                    "bytes",
+                    f"{len(text)} characters",
+                    f"at most {MAX_ARTICLE_CHARS} characters for one article",
+                    "article-size",
+                )
+            )
             continue
         for field in AS_PRINTED:
             value = row.get(field, "")

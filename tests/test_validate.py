@@ -36,6 +36,27 @@ def _replace_bytes(path, old: bytes, new: bytes):
     path.write_bytes(raw.replace(old, new))
 
 
+def _grow_article(root, source_id, chars):
+    """Pad an article to `chars` characters and record its new checksum, as a curator would."""
+    import hashlib
+    import json
+
+    article = root / "sources" / f"{source_id}.txt"
+    text = article.read_text("utf-8")
+    raw = (text + "x" * (chars - len(text))).encode()
+    article.write_bytes(raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    set_cell(root, "sources", source_id, "sha256", digest)
+    set_cell(root, "sources", source_id, "bytes", str(len(raw)))
+    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+    for resource in descriptor["resources"]:
+        if resource.get("path") == f"sources/{source_id}.txt":
+            resource["hash"], resource["bytes"] = f"sha256:{digest}", len(raw)
+    (root / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
 def _drop_column(root, table, column):
     rows = read_rows(root / "data" / f"{table}.csv")
     write_rows(root / "data" / f"{table}.csv", rows, [c for c in rows[0] if c != column])
@@ -276,6 +297,19 @@ BREAKAGES = {
                 "3",
                 "the rank stated in the quote 'juara 2 diraih oleh Kabupaten Muaro Jambi'",
                 "value-in-quote",
+            )
+        ],
+    ),
+    "article longer than the site serves": (
+        lambda p: _grow_article(p, "001_0a2ebc8c94bb9855", 200_001),
+        [
+            Problem(
+                "data/sources.csv",
+                3,
+                "bytes",
+                "200001 characters",
+                "at most 200000 characters for one article",
+                "article-size",
             )
         ],
     ),
