@@ -96,49 +96,49 @@ def _region(ctx: dict) -> str:
     return f"Provinsi {name}" if ctx.get("region_level") == "province" else name
 
 
-def newsroom_id(ctx: dict) -> str:
-    """Indonesian newsroom style: what, where, when, who said it, where it was published, the words."""
-    what = f"{ctx['indicator_name_id']} {_region(ctx)} {amount_id(ctx['value'], ctx['unit'], ctx['qualifier'])}"
+# The newsroom citation is one sentence shape in two languages: what, when, who, where, the words.
+PHRASES = {
+    "id": {
+        "indicator": "indicator_name_id", "amount": amount_id, "date": date_id,
+        "what": "{indicator} {region} {amount}", "target": " untuk {}", "when": "per {}",
+        "said_with_post": "kata {post} {name}", "said": "kata {name}", "narration": "menurut narasi artikel",
+        "outlet": "dikutip dari {}", "no_outlet": "dikutip dari artikel (media tidak disebutkan)",
+        "untitled": " (artikel tanpa judul)", "quote": "Kutipan",
+    },
+    "en": {
+        "indicator": "indicator_name_en", "amount": amount_en, "date": date_en,
+        "what": "{indicator}, {region}: {amount}", "target": " for {}", "when": "as of {}",
+        "said_with_post": "said {name} ({post})", "said": "said {name}", "narration": "in the article's own narration",
+        "outlet": "reported by {}", "no_outlet": "reported by an article that names no outlet",
+        "untitled": " (untitled article)", "quote": "Quote",
+    },
+}  # fmt: skip
+
+
+def newsroom(ctx: dict, lang: str) -> str:
+    """Newsroom style: what, where, when, who said it, where it was published, the exact words."""
+    p = PHRASES[lang]
+    amount = p["amount"](ctx["value"], ctx["unit"], ctx["qualifier"])
+    what = p["what"].format(indicator=ctx[p["indicator"]], region=_region(ctx), amount=amount)
     if ctx.get("target_year"):
-        what += f" untuk {ctx['target_year']}"
-    when = f"per {date_id(ctx['as_of'])}"
+        what += p["target"].format(ctx["target_year"])
+    when = p["when"].format(p["date"](ctx["as_of"]))
     if ctx.get("speaker"):
-        who = (
-            f"kata {ctx['speaker_post']} {ctx['speaker']}"
-            if ctx.get("speaker_post")
-            else f"kata {ctx['speaker']}"
-        )
+        said = p["said_with_post"] if ctx.get("speaker_post") else p["said"]
+        who = said.format(name=ctx["speaker"], post=ctx.get("speaker_post"))
     else:
-        who = "menurut narasi artikel"
-    where = (
-        f"dikutip dari {ctx['outlet']}"
-        if ctx.get("outlet")
-        else "dikutip dari artikel (media tidak disebutkan)"
-    )
-    title = f", \u201c{ctx['headline']}\u201d" if ctx.get("headline") else " (artikel tanpa judul)"
-    return f"{what} {when}, {who}, {where}{title}. Kutipan: \u201c{ctx['quote']}\u201d"
+        who = p["narration"]
+    where = p["outlet"].format(ctx["outlet"]) if ctx.get("outlet") else p["no_outlet"]
+    title = f", \u201c{ctx['headline']}\u201d" if ctx.get("headline") else p["untitled"]
+    return f"{what} {when}, {who}, {where}{title}. {p['quote']}: \u201c{ctx['quote']}\u201d"
+
+
+def newsroom_id(ctx: dict) -> str:
+    return newsroom(ctx, "id")
 
 
 def newsroom_en(ctx: dict) -> str:
-    what = f"{ctx['indicator_name_en']}, {_region(ctx)}: {amount_en(ctx['value'], ctx['unit'], ctx['qualifier'])}"
-    if ctx.get("target_year"):
-        what += f" for {ctx['target_year']}"
-    when = f"as of {date_en(ctx['as_of'])}"
-    if ctx.get("speaker"):
-        who = (
-            f"said {ctx['speaker']} ({ctx['speaker_post']})"
-            if ctx.get("speaker_post")
-            else f"said {ctx['speaker']}"
-        )
-    else:
-        who = "in the article's own narration"
-    where = (
-        f"reported by {ctx['outlet']}"
-        if ctx.get("outlet")
-        else "reported by an article that names no outlet"
-    )
-    title = f", \u201c{ctx['headline']}\u201d" if ctx.get("headline") else " (untitled article)"
-    return f"{what} {when}, {who}, {where}{title}. Quote: \u201c{ctx['quote']}\u201d"
+    return newsroom(ctx, "en")
 
 
 def apa(ctx: dict) -> str:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,3 +58,57 @@ def set_cell(root: Path, table: str, key: str, field: str, value: str) -> None:
     assert len(matches) == 1, f"no single row {key} in {table}"
     matches[0][field] = value
     write_rows(path, rows)
+
+
+SITE_FILES = ("plugins", "templates", "static")
+
+
+def link_site_files(root: Path) -> None:
+    """The site's code and templates, shared with the repository rather than copied."""
+    for part in SITE_FILES:
+        (root / part).symlink_to(ROOT / part, target_is_directory=True)
+
+
+def copy_site(dest: Path) -> Path:
+    """The real package with the site's files: build it and serve it without touching the repository."""
+    root = copy_package(dest)
+    shutil.copy2(ROOT / "metadata.yml", root / "metadata.yml")
+    link_site_files(root)
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    """Poll until the server answers; fail with its output if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stdout.read().decode()}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not answer {url} within {timeout}s")
+
+
+@contextmanager
+def serving(root: Path):
+    """A real `datasette` process, exactly as `cakupan serve` starts it; yields (base URL, process, port)."""
+    from cakupan.serve import datasette_args
+
+    port = free_port()
+    command = [sys.executable, "-m", "datasette", *datasette_args(root, port=port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base + "/-/gaps", process)
+        yield base, process, port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
-from conftest import ROOT, copy_package
+from conftest import ROOT, copy_site, serving
 
 from cakupan.build import build
-from cakupan.serve import datasette_args
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
@@ -36,42 +30,12 @@ def _require_browser():
     pytest.skip("Chromium not installed (apt-get install chromium)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    """Poll until the server answers; fail with its output if it exits or never answers."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read().decode()}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server did not answer {url} within {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = copy_package(tmp_path_factory.mktemp("browser") / "pkg")
-    for part in ("metadata.yml", "plugins", "templates", "static"):
-        (root / part).symlink_to(ROOT / part, target_is_directory=(ROOT / part).is_dir())
+    root = copy_site(tmp_path_factory.mktemp("browser") / "pkg")
     build(root)
-    port = _free_port()
-    command = [sys.executable, "-m", "datasette", *datasette_args(root, port=port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base + "/-/gaps", process)
+    with serving(root) as (base, _, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import urllib.request
 
 import pytest
-from conftest import ROOT, copy_package, set_cell
-from test_browser import _free_port, wait_until_serving
+from conftest import copy_package, copy_site, serving, set_cell
 
 from cakupan.build import BuildError, build
-from cakupan.serve import datasette_args
 
 
 @pytest.fixture
@@ -92,23 +89,10 @@ def _content_hash(base: str) -> str:
         return json.loads(response.read())[0]["value"]
 
 
-def test_a_replaced_database_is_picked_up_on_restart_only(package):
-    for part in ("metadata.yml", "plugins", "templates", "static"):
-        (package / part).symlink_to(ROOT / part, target_is_directory=(ROOT / part).is_dir())
+def test_a_replaced_database_is_picked_up_on_restart_only(tmp_path):
+    package = copy_site(tmp_path / "pkg")
     before = build(package).content_hash
-
-    def start():
-        port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "datasette", *datasette_args(package, port=port)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        wait_until_serving(f"http://127.0.0.1:{port}/-/gaps", process)
-        return process, f"http://127.0.0.1:{port}"
-
-    process, base = start()
-    try:
+    with serving(package) as (base, _, _):
         assert _content_hash(base) == before
         page_before = urllib.request.urlopen(base + "/-/cite/f000-02").read()
         set_cell(package, "figures", "f000-02", "note", "rebuilt while serving")
@@ -117,16 +101,9 @@ def test_a_replaced_database_is_picked_up_on_restart_only(package):
         # the running server keeps reading the file it opened: whole and consistent, never half of each
         assert _content_hash(base) == before
         assert urllib.request.urlopen(base + "/-/cite/f000-02").read() == page_before
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=10)
-    process, base = start()
-    try:
+    with serving(package) as (base, _, _):
         assert _content_hash(base) == after
         assert b"rebuilt while serving" in urllib.request.urlopen(base + "/-/cite/f000-02").read()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_copy_package_leaves_the_repository_alone(tmp_path):

@@ -7,7 +7,7 @@ import json
 from urllib.parse import quote as urlquote
 
 import pytest
-from conftest import ROOT, copy_package
+from conftest import copy_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,9 +76,7 @@ def test_citations_carry_the_quote_and_stay_well_formed(headline, outlet, byline
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = copy_package(tmp_path_factory.mktemp("fuzz") / "pkg")
-    for part in ("metadata.yml", "plugins", "templates", "static"):
-        (root / part).symlink_to(ROOT / part, target_is_directory=(ROOT / part).is_dir())
+    root = copy_site(tmp_path_factory.mktemp("fuzz") / "pkg")
     build(root)
     return make_datasette(root)
 

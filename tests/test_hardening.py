@@ -15,8 +15,6 @@ import importlib.util
 import re
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,14 +24,14 @@ from urllib.parse import quote, unquote
 
 import hostile
 import pytest
-from conftest import ROOT, read_rows
+from conftest import ROOT, read_rows, serving
 from datasette.plugins import pm
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_browser import CHROMIUM, _free_port, _require_browser, wait_until_serving
+from test_browser import CHROMIUM, _require_browser
 
 from cakupan.build import DB_NAME, build
-from cakupan.serve import datasette_args, make_datasette
+from cakupan.serve import make_datasette
 
 
 @pytest.fixture(scope="module")
@@ -699,16 +697,8 @@ async def test_error_pages_are_cheap(site):
 
 @pytest.fixture(scope="module")
 def server(site_root):
-    port = _free_port()
-    command = [sys.executable, "-m", "datasette", *datasette_args(site_root, port=port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base + "/-/gaps", process)
+    with serving(site_root) as (_, process, port):
         yield process, port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def raw_request(port: int, target: bytes) -> tuple[int, dict[str, str]]:

@@ -8,7 +8,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import ROOT, copy_package
+from conftest import copy_site
 
 from cakupan.build import build
 from cakupan.serve import make_datasette
@@ -16,10 +16,7 @@ from cakupan.serve import make_datasette
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = copy_package(tmp_path_factory.mktemp("site") / "pkg")
-    for part in ("metadata.yml", "plugins", "templates", "static"):
-        src = ROOT / part
-        (root / part).symlink_to(src, target_is_directory=src.is_dir())
+    root = copy_site(tmp_path_factory.mktemp("site") / "pkg")
     build(root)
     return make_datasette(root)
 

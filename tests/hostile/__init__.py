@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import yaml
-from conftest import ROOT, copy_package, read_rows, write_rows
+from conftest import ROOT, copy_package, copy_site, link_site_files, read_rows, write_rows  # noqa: F401 (copy_site is re-exported)
 
 HERE = Path(__file__).resolve().parent
 SOURCE_ID = "900_hostile"
@@ -152,15 +151,5 @@ def build(dest: Path) -> Path:
     metadata["databases"]["cakupan"]["tables"]["figures"]["title"] = METADATA_TEXT
     metadata["databases"]["cakupan"]["queries"]["figures_for_region"]["description"] = METADATA_TEXT
     (root / "metadata.yml").write_text(yaml.safe_dump(metadata, allow_unicode=True), "utf-8")
-    for part in ("plugins", "templates", "static"):
-        (root / part).symlink_to(ROOT / part, target_is_directory=True)
-    return root
-
-
-def copy_site(dest: Path) -> Path:
-    """The real package with the site's files, unchanged (for comparisons)."""
-    root = copy_package(dest)
-    shutil.copy2(ROOT / "metadata.yml", root / "metadata.yml")
-    for part in ("plugins", "templates", "static"):
-        (root / part).symlink_to(ROOT / part, target_is_directory=True)
+    link_site_files(root)
     return root
