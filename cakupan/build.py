@@ -30,13 +30,12 @@ import sqlite_utils
 
 from . import __version__
 from .citations import apa, contexts, newsroom_en, newsroom_id
+from .fingerprint import DB_NAME, INSPECT_NAME, input_hash, recorded
 from .package import Package, Table
 from .problems import Problem
 from .render import Highlight, render_article
 from .validate import validate
 
-DB_NAME = "cakupan.db"
-INSPECT_NAME = "inspect.json"
 ZIP_NAME = "cakupan-datapackage.zip"
 SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
@@ -83,34 +82,6 @@ class Progress:
     def close(self) -> None:
         if self.shown:
             self.stream.write("\n")
-
-
-def input_files(root: Path, descriptor: dict) -> list[Path]:
-    """Every file the database is made from, in a stable order."""
-    return [root / "datapackage.json"] + [root / r["path"] for r in descriptor.get("resources", [])]
-
-
-def input_hash(root: Path, descriptor: dict) -> str:
-    digest = hashlib.sha256(__version__.encode())
-    for path in input_files(root, descriptor):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(path.read_bytes() if path.exists() else b"<missing>")
-    # the code that shapes the database counts as input too: a new view or citation style rebuilds
-    for code in sorted(Path(str(files("cakupan"))).glob("*.[ps][yq]*")):
-        digest.update(code.read_bytes())
-    return digest.hexdigest()
-
-
-def recorded(db_path: Path, key: str) -> str | None:
-    """A value from the _build table of an existing database, or None."""
-    if not db_path.exists():
-        return None
-    try:
-        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-            row = conn.execute("SELECT value FROM _build WHERE key = ?", (key,)).fetchone()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
 
 
 @contextmanager

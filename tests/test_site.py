@@ -249,3 +249,17 @@ async def test_errors_are_not_cached(site):
     bad = "/cakupan.json?sql=select+nope"
     assert (await get(site, bad)).status_code == 400
     assert "etag" not in (await get(site, bad)).headers
+
+
+async def test_user_sql_runs_one_at_a_time_and_a_long_queue_is_told_to_retry(site):
+    import asyncio
+
+    slow = {"sql": "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c", "_timelimit": "200"}
+    responses = await asyncio.gather(*(site.client.get("/cakupan.json", params=slow) for _ in range(12)))
+    statuses = sorted(r.status_code for r in responses)
+    # one runs, eight wait their turn (each is then cut by the time limit), the rest are told to retry
+    assert statuses == [400] * 9 + [429] * 3
+    refused = [r for r in responses if r.status_code == 429]
+    assert {r.headers["retry-after"] for r in refused} == {"5"}
+    # pages and canned queries do not queue behind user SQL
+    assert (await get(site, "/cakupan/latest_coverage.json")).status_code == 200
