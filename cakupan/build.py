@@ -24,6 +24,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
+from operator import itemgetter
 from pathlib import Path
 
 import sqlite_utils
@@ -237,16 +238,19 @@ def load_rows(conn: sqlite3.Connection, table: Table) -> None:
     """Insert the validated cells with one prepared statement.
 
     The cells go in as text and SQLite's declared column types convert them ("43" in a REAL
-    column is stored as 43.0; "15.10" in a TEXT column stays "15.10"): the package has been
-    validated, so a Python conversion per cell would only repeat that work. sqlite-utils'
-    insert_all re-derives columns per batch; one executemany keeps the load near bare sqlite3.
+    column is stored as 43.0; "15.10" in a TEXT column stays "15.10"), and NULLIF turns an empty
+    cell into NULL inside SQLite: the package has been validated, so converting each cell in
+    Python would only repeat that work. sqlite-utils' insert_all re-derives columns per batch;
+    one executemany keeps the load near bare sqlite3.
     """
     names = table.field_names
-    rows = [tuple(r[n] or None for n in names) for r in table.rows]
-    columns = ", ".join(f"[{n}]" for n in names)
-    conn.executemany(
-        f"INSERT INTO [{table.name}] ({columns}) VALUES ({', '.join('?' * len(names))})", rows
+    cells = itemgetter(*names)
+    rows = (
+        [cells(r) for r in table.rows] if len(names) > 1 else [(r[names[0]],) for r in table.rows]
     )
+    columns = ", ".join(f"[{n}]" for n in names)
+    values = ", ".join("NULLIF(?, '')" for _ in names)
+    conn.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({values})", rows)
 
 
 def content_digest(package: Package, texts: dict[str, str]) -> str:

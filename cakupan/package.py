@@ -116,7 +116,7 @@ def read_table(root: Path, resource: dict) -> tuple[Table, list[Problem]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     table.header = next(reader, [])
     problems += _header_problems(table)
-    width = len(table.header)
+    width, header, rows = len(table.header), table.header, table.rows
     for number, cells in enumerate(reader, start=2):
         if len(cells) != width:
             problems.append(
@@ -130,7 +130,7 @@ def read_table(root: Path, resource: dict) -> tuple[Table, list[Problem]]:
                 )
             )
             cells = (cells + [""] * width)[:width]
-        table.rows.append(dict(zip(table.header, cells, strict=True)))
+        rows.append(dict(zip(header, cells, strict=False)))  # widths were made equal above
     return table, problems
 
 
