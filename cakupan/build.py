@@ -40,7 +40,6 @@ from .validate import validate
 ZIP_NAME = "cakupan-datapackage.zip"
 SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
-CONVERT = {"string": str, "integer": int, "number": float, "date": str}
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
 

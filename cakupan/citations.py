@@ -40,7 +40,6 @@ MONTHS_EN = [
 ]
 QUALIFIER_ID = {"about": "sekitar ", "more_than": "lebih dari ", "up_to": "hingga ", "exact": ""}
 QUALIFIER_EN = {"about": "about ", "more_than": "more than ", "up_to": "up to ", "exact": ""}
-STYLES = ("id", "en", "apa", "bibtex", "csl")
 
 
 def _plain(value: float) -> str:

@@ -23,7 +23,6 @@ from .sources import replace_atomically
 CANDIDATE_COLUMNS = ["candidate_kind", "candidate_text", "number_start", "number_end"]
 FIGURE_KINDS = {"percent", "number"}
 CLAUSE_END = re.compile(r"[.!?](?=\s|$)|\n|[“”\"]")
-QUOTE_MARKS = '“”"'
 MAX_SIDE = 200  # characters of context either side at most: a quote is a clause, not a paragraph
 
 # First match wins; each pattern is looked for in the words around the number.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 from .package import Package, Table, decode_text
 from .problems import Problem, shorten
@@ -223,7 +222,3 @@ def check_quotes(package: Package, texts: dict[str, str]) -> list[Problem]:
             for field, found, expected, check in check_quote(text, row):
                 problems.append(Problem(table.path, number, field, found, expected, check))
     return problems
-
-
-def article_path(root: Path, source_id: str) -> Path:
-    return Path(root) / "sources" / f"{source_id}.txt"
