@@ -12,7 +12,7 @@ resident memory is read from os.wait4 (that process's own ru_maxrss):
   d  frictionless validate     `python -m frictionless validate datapackage.json` (anchor 1)
   e  sqlite-utils insert       `sqlite-utils insert DB TABLE CSV --csv`, one process per CSV (anchor 2)
   f  floor                     bare csv.reader + sqlite3.executemany of the same CSVs
-  g  our load step             load_package + create_table + load_rows, no validation
+  g  our load step             load_package + cakupan.build.load_tables (create, load, index), no validation
   h  cold build at N/10        a second package a tenth the size, for the memory ratio
 
 It prints a table and the targets with PASS/FAIL, and always exits 0: it is a report.
@@ -76,7 +76,7 @@ OURS = r"""
 import json, sqlite3, sys, time
 from pathlib import Path
 import sqlite_utils
-from cakupan.build import create_table, load_rows
+from cakupan.build import load_tables
 from cakupan.package import load_package
 root, db = Path(sys.argv[1]), sys.argv[2]
 started = time.perf_counter()
@@ -86,10 +86,7 @@ conn = sqlite3.connect(db, isolation_level=None)
 conn.execute("PRAGMA journal_mode = DELETE")
 conn.execute("PRAGMA synchronous = OFF")
 conn.execute("BEGIN")
-database = sqlite_utils.Database(conn)
-for table in package.tables.values():
-    create_table(database, table)
-    load_rows(conn, table)
+load_tables(sqlite_utils.Database(conn), package)
 conn.execute("COMMIT")
 conn.close()
 print(json.dumps({"seconds": time.perf_counter() - started, "read": read}))

@@ -178,11 +178,7 @@ def write_database(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("BEGIN")
         db = sqlite_utils.Database(conn)
-        for table in package.tables.values():
-            create_table(db, table)
-            load_rows(conn, table)
-            create_indexes(db, table)
-            progress.step(f"table {table.name}")
+        load_tables(db, package, progress)
         content = content_digest(package, texts)
         load_articles(db, package, texts)
         load_citations(db)
@@ -207,6 +203,18 @@ def _checked(name: str, what: str) -> str:
             f"unsafe {what} name {name!r}: expected lower-case letters, digits and _ ({SAFE_IDENTIFIER.pattern})"
         )
     return name
+
+
+def load_tables(
+    db: sqlite_utils.Database, package: Package, progress: Progress | None = None
+) -> None:
+    """Every curated table: created from its schema, loaded, then indexed (the build's load step)."""
+    for table in package.tables.values():
+        create_table(db, table)
+        load_rows(db.conn, table)
+        create_indexes(db, table)
+        if progress:
+            progress.step(f"table {table.name}")
 
 
 def create_table(db: sqlite_utils.Database, table: Table) -> None:
