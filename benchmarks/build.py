@@ -52,11 +52,11 @@ MIB = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on m
 FLOOR = r"""
 import csv, json, sqlite3, sys, time
 from pathlib import Path
-root, db = Path(sys.argv[1]), sys.argv[2]
+root, db, pragmas = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
 started = time.perf_counter()
 conn = sqlite3.connect(db, isolation_level=None)
-conn.execute("PRAGMA journal_mode = DELETE")
-conn.execute("PRAGMA synchronous = OFF")
+for pragma in pragmas:
+    conn.execute(pragma)
 conn.execute("BEGIN")
 for path in sorted((root / "data").glob("*.csv")):
     with open(path, encoding="utf-8", newline="") as f:
@@ -76,15 +76,13 @@ OURS = r"""
 import json, sqlite3, sys, time
 from pathlib import Path
 import sqlite_utils
-from cakupan.build import load_tables
+from cakupan.build import load_tables, staging_connection
 from cakupan.package import load_package
 root, db = Path(sys.argv[1]), sys.argv[2]
 started = time.perf_counter()
 package = load_package(root)
 read = time.perf_counter() - started
-conn = sqlite3.connect(db, isolation_level=None)
-conn.execute("PRAGMA journal_mode = DELETE")
-conn.execute("PRAGMA synchronous = OFF")
+conn = staging_connection(db)
 conn.execute("BEGIN")
 load_tables(sqlite_utils.Database(conn), package)
 conn.execute("COMMIT")
@@ -303,6 +301,13 @@ def versions() -> str:
     return ", ".join(parts)
 
 
+def staging_pragmas() -> list[str]:
+    """The build's own connection settings, so the floor runs under the same ones."""
+    from cakupan.build import STAGING_PRAGMAS
+
+    return list(STAGING_PRAGMAS)
+
+
 def verdict(passed: bool) -> str:
     return "PASS" if passed else "FAIL"
 
@@ -373,7 +378,8 @@ def benchmark(articles: int, out: Path, repeat: int, profile: bool) -> None:
         )
     )
 
-    floor_runs = [run([PYTHON, "-c", FLOOR, str(root), str(fresh_db(work, "floor.db"))]) for _ in range(repeat)]  # fmt: skip
+    pragmas = json.dumps(staging_pragmas())
+    floor_runs = [run([PYTHON, "-c", FLOOR, str(root), str(fresh_db(work, "floor.db")), pragmas]) for _ in range(repeat)]  # fmt: skip
     floor = done(
         Step(
             "f",

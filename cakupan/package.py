@@ -7,9 +7,12 @@ LF line endings, so a file re-saved by a spreadsheet is caught before it is trus
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .problems import Problem, shorten
@@ -23,7 +26,15 @@ class Table:
     path: str
     schema: dict
     header: list[str] = field(default_factory=list)
-    rows: list[dict[str, str]] = field(default_factory=list)  # raw cells, keyed by header name
+    cells: list[list[str]] = field(default_factory=list)  # raw cells, in header order
+
+    @cached_property
+    def rows(self) -> list[dict[str, str]]:
+        """The rows keyed by header name, made on first use: the load step reads `cells` and
+        never pays for 100,000 dicts; the checks, which look cells up by name, do."""
+        header = self.header
+        with gc_paused():
+            return [dict(zip(header, cells, strict=True)) for cells in self.cells]
 
     @property
     def field_names(self) -> list[str]:
@@ -110,28 +121,44 @@ def read_table(root: Path, resource: dict) -> tuple[Table, list[Problem]]:
         problems.append(
             Problem(path, line, None, "CRLF or CR line ending", "LF line endings", "line-endings")
         )
-    text, bad = decode_text(raw, path)
-    if text is None:
-        return table, problems + bad
-    reader = csv.reader(io.StringIO(text, newline=""))
-    table.header = next(reader, [])
+    # decoded as it is parsed: a StringIO of the whole file would hold it again at 4 bytes a character
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline=""))
+    try:
+        with gc_paused():
+            table.header = next(reader, [])
+            table.cells = list(reader)
+    except UnicodeDecodeError:
+        table.header, table.cells = [], []
+        return table, problems + decode_text(raw, path)[1]  # names the line and byte
     problems += _header_problems(table)
-    width, header, rows = len(table.header), table.header, table.rows
-    for number, cells in enumerate(reader, start=2):
-        if len(cells) != width:
-            problems.append(
-                Problem(
-                    path,
-                    number,
-                    None,
-                    f"{len(cells)} cells",
-                    f"{width} cells, one per column",
-                    "row-width",
-                )
-            )
-            cells = (cells + [""] * width)[:width]
-        rows.append(dict(zip(header, cells, strict=False)))  # widths were made equal above
+    problems += _row_width_problems(table)
     return table, problems
+
+
+@contextmanager
+def gc_paused():
+    """A list per row makes the cyclic collector re-scan every row read so far, again and again;
+    rows hold only strings, so there is nothing for it to find until the reading is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _row_width_problems(table: Table) -> list[Problem]:
+    rows, width = table.cells, len(table.header)
+    if set(map(len, rows)) <= {width}:  # the common case, checked without a Python loop
+        return []
+    problems: list[Problem] = []
+    for index, cells in enumerate(rows):
+        if len(cells) != width:
+            found, expected = f"{len(cells)} cells", f"{width} cells, one per column"
+            problems.append(Problem(table.path, index + 2, None, found, expected, "row-width"))
+            rows[index] = (cells + [""] * width)[:width]
+    return problems
 
 
 def _header_problems(table: Table) -> list[Problem]:

@@ -28,7 +28,7 @@ class Report:
         return not self.problems
 
     def counts(self) -> dict[str, int]:
-        return {name: len(t.rows) for name, t in self.package.tables.items()}
+        return {name: len(t.cells) for name, t in self.package.tables.items()}
 
     def summary(self) -> str:
         c = self.counts()
