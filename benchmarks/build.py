@@ -12,7 +12,7 @@ resident memory is read from os.wait4 (that process's own ru_maxrss):
   d  frictionless validate     `python -m frictionless validate datapackage.json` (anchor 1)
   e  sqlite-utils insert       `sqlite-utils insert DB TABLE CSV --csv`, one process per CSV (anchor 2)
   f  floor                     bare csv.reader + sqlite3.executemany of the same CSVs
-  g  our load step             load_package + cakupan.build.load_tables (create, load, index), no validation
+  g  our load step             load_package + cakupan.database.load_tables (create, load, index), no validation
   h  cold build at N/10        a second package a tenth the size, for the memory ratio
 
 It prints a table and the targets with PASS/FAIL, and always exits 0: it is a report.
@@ -76,7 +76,7 @@ OURS = r"""
 import json, sqlite3, sys, time
 from pathlib import Path
 import sqlite_utils
-from cakupan.build import load_tables, staging_connection
+from cakupan.database import load_tables, staging_connection
 from cakupan.package import load_package
 root, db = Path(sys.argv[1]), sys.argv[2]
 started = time.perf_counter()
@@ -303,7 +303,7 @@ def versions() -> str:
 
 def staging_pragmas() -> list[str]:
     """The build's own connection settings, so the floor runs under the same ones."""
-    from cakupan.build import STAGING_PRAGMAS
+    from cakupan.database import STAGING_PRAGMAS
 
     return list(STAGING_PRAGMAS)
 

@@ -229,9 +229,19 @@ LEFT JOIN posts po ON po.person_id = f.speaker_id AND po.source_id = f.source_id
 """
 
 
-def contexts(conn, figure_id: str | None = None) -> list[dict]:
-    """Everything a citation needs, from a built database."""
-    sql = CONTEXT_SQL + (" WHERE f.figure_id = ?" if figure_id else " ORDER BY f.figure_id")
-    cursor = conn.execute(sql, (figure_id,) if figure_id else ())
+def contexts(conn, figure_id: str | None = None, source_ids: list[str] | None = None) -> list[dict]:
+    """Everything a citation needs, from a built database: one figure's, the figures of some
+    articles', or every figure's."""
+    if figure_id:
+        sql, params = CONTEXT_SQL + " WHERE f.figure_id = ?", (figure_id,)
+    elif source_ids is not None:
+        sql = (
+            CONTEXT_SQL
+            + " WHERE f.source_id IN (SELECT value FROM json_each(?)) ORDER BY f.figure_id"
+        )
+        params = (json.dumps(source_ids),)
+    else:
+        sql, params = CONTEXT_SQL + " ORDER BY f.figure_id", ()
+    cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -65,8 +65,12 @@ def build(root: Path, force: bool):
         click.echo(f"up to date: {result.path} (content {result.content_hash[:12]})")
         return
     tables = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+    how = ""
+    if result.mode == "incremental":
+        count = len(result.articles)
+        how = f" (incremental: {count} article{'' if count == 1 else 's'} rebuilt)"
     click.echo(
-        f"built {result.path} in {result.seconds:.1f}s: {tables} (content {result.content_hash[:12]})"
+        f"built {result.path} in {result.seconds:.1f}s{how}: {tables} (content {result.content_hash[:12]})"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
 import io
 import json
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ class Table:
     schema: dict
     header: list[str] = field(default_factory=list)
     cells: list[list[str]] = field(default_factory=list)  # raw cells, in header order
+    sha256: str = ""  # of the file as read, so a build can tell it is the file it fingerprinted
 
     @cached_property
     def rows(self) -> list[dict[str, str]]:
@@ -57,6 +59,20 @@ class Package:
 
     def file_resources(self) -> list[dict]:
         return [r for r in self.descriptor["resources"] if "schema" not in r]
+
+    def read_as_hashed(self, hashes: dict[str, tuple[str, int]]) -> bool:
+        """Whether the tables read, and the articles their sources rows vouch for, are the
+        files whose SHA-256 the build recorded: false when a file was edited mid-build."""
+
+        def hashed(path: str) -> str:
+            return hashes.get(path, ("", 0))[0]
+
+        sources = self.tables.get("sources")
+        return all(t.sha256 == hashed(t.path) for t in self.tables.values()) and all(
+            row["sha256"] == hashed(row["path"])
+            for row in (sources.rows if sources else [])
+            if row.get("path")
+        )
 
 
 def read_descriptor(root: Path) -> tuple[dict | None, list[Problem]]:
@@ -103,13 +119,22 @@ def decode_text(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 def read_table(root: Path, resource: dict) -> tuple[Table, list[Problem]]:
     path = resource["path"]
-    table = Table(resource["name"], path, resource["schema"])
     try:
         raw = (root / path).read_bytes()
     except FileNotFoundError:
+        table = Table(resource["name"], path, resource["schema"])
         return table, [
             Problem(path, None, None, "no such file", f"the CSV of resource {table.name!r}", "file")
         ]
+    return parse_table(resource, raw)
+
+
+def parse_table(resource: dict, raw: bytes) -> tuple[Table, list[Problem]]:
+    """A table from the bytes of its CSV file, strictly: UTF-8, no BOM, LF line endings."""
+    path = resource["path"]
+    table = Table(
+        resource["name"], path, resource["schema"], sha256=hashlib.sha256(raw).hexdigest()
+    )
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(

@@ -33,3 +33,11 @@ def shorten(value: str, limit: int = 80) -> str:
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return repr(value)
+
+
+class BuildError(Exception):
+    """The build was refused or failed; the previous database is untouched."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []

@@ -43,6 +43,19 @@ class Report:
 def validate(root: Path, *, with_frictionless: bool = True) -> Report:
     """Every problem at once, sorted by file and row; frictionless adds only what we did not see."""
     package = load_package(Path(root))
+    problems, texts = check_package(package)
+    if with_frictionless and not any(p.file == "datapackage.json" for p in problems):
+        problems += _unreported(problems, frictionless_problems(package.root))
+    problems = sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.field or "", p.check))
+    return Report(package, problems, formula_cells(package), texts)
+
+
+def check_package(package: Package) -> tuple[list[Problem], dict[str, str]]:
+    """Our own checks of a package read from disk, and the article texts that can be trusted.
+
+    The incremental build runs the same checks on a package cut down to the articles an edit
+    touched (incremental.py).
+    """
     problems = list(package.problems)
     texts: dict[str, str] = {}
     if package.tables:
@@ -52,10 +65,7 @@ def validate(root: Path, *, with_frictionless: bool = True) -> Report:
         problems += check_quotes(package, texts)
         problems += check_figures(package)
         problems += check_awards(package)
-    if with_frictionless and not any(p.file == "datapackage.json" for p in problems):
-        problems += _unreported(problems, frictionless_problems(package.root))
-    problems = sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.field or "", p.check))
-    return Report(package, problems, formula_cells(package), texts)
+    return problems, texts
 
 
 def _unreported(ours: list[Problem], theirs: list[Problem]) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -15,6 +16,7 @@ from conftest import set_cell
 
 from cakupan import gapmath
 from cakupan.build import BuildError, Progress, build
+from cakupan.package_zip import ZIP_NAME
 
 
 def rows(db_path, sql):
@@ -67,7 +69,7 @@ def test_schema_is_created_from_the_table_schemas(built):
         ("index", "idx_figures_speaker_id"), ("index", "idx_posts_person_id"),
         ("index", "idx_posts_region_code"), ("index", "idx_posts_source_id"),
         ("index", "idx_regions_parent_code"), ("index", "idx_regulations_source_id"),
-        ("table", "_build"), ("table", "articles"), ("table", "articles_fts"), ("table", "awards"),
+        ("table", "_build"), ("table", "_build_inputs"), ("table", "articles"), ("table", "articles_fts"), ("table", "awards"),
         ("table", "citations"), ("table", "figures"), ("table", "figures_fts"), ("table", "indicators"),
         ("table", "people"), ("table", "posts"), ("table", "regions"), ("table", "regulations"),
         ("table", "sources"),
@@ -229,13 +231,21 @@ def test_build_records_provenance_and_a_stable_content_hash(package):
     assert sorted(facts) == [
         "built_at",
         "cakupan_version",
+        "code_hash",
         "content_hash",
         "git_commit",
         "input_hash",
         "package_name",
         "package_version",
+        "package_zip_sha256",
         "source_checksums",
     ]
+    assert facts["package_zip_sha256"] == hashlib.sha256((package / "build" / ZIP_NAME).read_bytes()).hexdigest()
+    inputs = rows(first.path, "select * from _build_inputs where path like 'data/f%' or path like 'sources/000%'")
+    assert inputs == [
+        {"path": p, "sha256": hashlib.sha256((package / p).read_bytes()).hexdigest(), "bytes": (package / p).stat().st_size}
+        for p in ("data/figures.csv", "sources/000_0dc850caf364129e.txt")
+    ]  # fmt: skip
     assert facts["content_hash"] == first.content_hash
     assert (
         '"000_0dc850caf364129e": "350e3ead13cb34effd6b60a89c5d2c62e335087c0344eab0baf3855f007b3f0c"'

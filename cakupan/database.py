@@ -1,0 +1,315 @@
+"""What goes into cakupan.db, and how: tables from the Table Schemas, rendered articles,
+citations, full-text search, views, the _build record, and the checks run before publication.
+
+Both kinds of build use these: the full build (build.py) on an empty staging file, and the
+incremental one (incremental.py) on a copy of the previous database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+import sqlite_utils
+
+from . import __version__
+from .citations import apa, contexts, newsroom_en, newsroom_id
+from .fingerprint import DESCRIPTOR, FileHashes
+from .package import Package, Table
+from .problems import BuildError
+from .render import Highlight, render_article
+
+SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+SEARCHED = (("articles", "text"), ("figures", "quote"))  # FTS5 tables <table>_fts over <column>
+
+# A staging file needs no crash safety of its own: the rename is what publishes it. A 128 MB
+# page cache keeps the primary-key index and the sorts that build the foreign-key indexes in
+# memory instead of spilling them to the file (about a third off the load step at 100,000 rows).
+STAGING_PRAGMAS = (
+    "PRAGMA journal_mode = DELETE",
+    "PRAGMA synchronous = OFF",
+    "PRAGMA cache_size = -131072",
+)
+
+
+def staging_connection(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in STAGING_PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
+def _checked(name: str, what: str) -> str:
+    if not SAFE_IDENTIFIER.fullmatch(name):
+        raise BuildError(
+            f"unsafe {what} name {name!r}: expected lower-case letters, digits and _ ({SAFE_IDENTIFIER.pattern})"
+        )
+    return name
+
+
+def load_tables(db: sqlite_utils.Database, package: Package, progress=None) -> None:
+    """Every curated table: created from its schema, loaded, then indexed (the build's load step)."""
+    for table in package.tables.values():
+        create_table(db, table)
+        load_rows(db.conn, table)
+        create_indexes(db, table)
+        if progress:
+            progress.step(f"table {table.name}")
+
+
+def create_table(db: sqlite_utils.Database, table: Table) -> None:
+    schema = table.schema
+    columns = {_checked(f["name"], "column"): SQLITE_TYPES[f["type"]] for f in schema["fields"]}
+    not_null = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+    foreign_keys = []
+    for fk in schema.get("foreignKeys", []):
+        ref_table = fk["reference"]["resource"] or table.name
+        foreign_keys.append((fk["fields"], _checked(ref_table, "table"), fk["reference"]["fields"]))
+    db[_checked(table.name, "table")].create(
+        columns,
+        pk=schema["primaryKey"],
+        not_null=not_null,
+        foreign_keys=foreign_keys,
+        column_order=list(columns),
+    )
+
+
+def create_indexes(db: sqlite_utils.Database, table: Table) -> None:
+    """An index per foreign-key column, made after the load: building it once is cheaper than
+    keeping it sorted through 100,000 inserts."""
+    for fk in table.schema.get("foreignKeys", []):
+        db[table.name].create_index([fk["fields"]], find_unique_name=True)
+
+
+def load_rows(conn: sqlite3.Connection, table: Table) -> None:
+    """Insert the validated cells with one prepared statement.
+
+    The cells go in as text and SQLite's declared column types convert them ("43" in a REAL
+    column is stored as 43.0; "15.10" in a TEXT column stays "15.10"), and NULLIF turns an empty
+    cell into NULL inside SQLite: the package has been validated, so converting each cell in
+    Python would only repeat that work. sqlite-utils' insert_all re-derives columns per batch;
+    one executemany keeps the load near bare sqlite3.
+    """
+    names = table.field_names
+    # a valid package has its columns in schema order, so the parsed cell lists go in as they are
+    rows = table.cells if table.header == names else _reordered(table, names)
+    columns = ", ".join(f"[{n}]" for n in names)
+    # a required cell of a valid package is never empty, so only optional ones need NULLIF
+    required = {
+        f["name"] for f in table.schema["fields"] if f.get("constraints", {}).get("required")
+    }
+    values = ", ".join("?" if n in required else "NULLIF(?, '')" for n in names)
+    conn.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({values})", rows)
+
+
+def _reordered(table: Table, names: list[str]) -> list[tuple[str, ...]]:
+    positions = [table.header.index(n) for n in names]
+    return [tuple(cells[i] for i in positions) for cells in table.cells]
+
+
+def content_digest(hashes: FileHashes) -> str:
+    """A hash of the data itself: every table and article file's SHA-256, by path.
+
+    Equal inputs give an equal hash; unlike the input hash it ignores cakupan's own code and the
+    wording of datapackage.json.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in hashes if p != DESCRIPTOR):
+        digest.update(f"{path}\0{hashes[path][0]}\n".encode())
+    return digest.hexdigest()
+
+
+def article_highlights(package: Package) -> dict[str, list[Highlight]]:
+    """Every cited passage of each article: figures link to their cite page, ranks to the awards."""
+    marks: dict[str, list[Highlight]] = {}
+    for name, key_field, href in (
+        ("figures", "figure_id", "/-/cite/{}"),
+        ("awards", "award_id", "/-/awards#{}"),
+    ):
+        table = package.tables.get(name)
+        for row in table.rows if table else []:
+            key = row[key_field]
+            mark = Highlight(
+                int(row["quote_start"]), int(row["quote_end"]), key, href.format(key), key
+            )
+            marks.setdefault(row["source_id"], []).append(mark)
+    return marks
+
+
+PARALLEL_RENDER_FROM = 500  # below this, starting worker processes costs more than it saves
+
+
+def _render(job: tuple[str, str, list[Highlight]]) -> tuple[str, str, int, str]:
+    source_id, text, marks = job
+    return source_id, text, len(text), render_article(text, marks)
+
+
+def create_articles(db: sqlite_utils.Database) -> None:
+    db["articles"].create(
+        {"source_id": str, "text": str, "chars": int, "html": str},
+        pk="source_id",
+        not_null={"text", "html"},
+        foreign_keys=[("source_id", "sources", "source_id")],
+    )
+
+
+def insert_articles(conn: sqlite3.Connection, package: Package, texts: dict[str, str]) -> None:
+    """Article texts, and their HTML rendered once here rather than on every request.
+
+    Rendering is pure CPU and independent per article, so a large corpus uses every core.
+    """
+    marks = article_highlights(package)
+    jobs = [(sid, texts[sid], marks.get(sid, [])) for sid in sorted(texts)]
+    if len(jobs) >= PARALLEL_RENDER_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+            rows = list(pool.map(_render, jobs, chunksize=64))
+    else:
+        rows = [_render(job) for job in jobs]
+    conn.executemany(
+        "INSERT INTO articles (source_id, text, chars, html) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+def create_citations(db: sqlite_utils.Database) -> None:
+    """The styles the views show; BibTeX and CSL-JSON are made on request from the same context."""
+    db["citations"].create(
+        {"figure_id": str, "citation_id": str, "citation_en": str, "apa": str},
+        pk="figure_id",
+        foreign_keys=[("figure_id", "figures", "figure_id")],
+    )
+
+
+def insert_citations(conn: sqlite3.Connection, source_ids: list[str] | None = None) -> None:
+    """Citations of every figure, or of the figures of the given articles."""
+    found = contexts(conn, source_ids=source_ids)
+    rows = ((c["figure_id"], newsroom_id(c), newsroom_en(c), apa(c)) for c in found)
+    conn.executemany("INSERT INTO citations VALUES (?, ?, ?, ?)", rows)
+
+
+def create_search(conn: sqlite3.Connection) -> None:
+    """FTS5 over article text and figure quotes, in sqlite-utils' naming so Datasette finds them."""
+    for table, column in SEARCHED:
+        conn.execute(
+            f"CREATE VIRTUAL TABLE [{table}_fts] USING FTS5 ([{column}], content=[{table}], tokenize='{FTS_TOKENIZE}')"
+        )
+        conn.execute(
+            f"INSERT INTO [{table}_fts] (rowid, [{column}]) SELECT rowid, [{column}] FROM [{table}]"
+        )
+
+
+def view_statements() -> list[str]:
+    statements, current = [], []
+    for line in files("cakupan").joinpath("views.sql").read_text("utf-8").splitlines():
+        current.append(line)
+        if sqlite3.complete_statement("\n".join(current)):
+            statements.append("\n".join(current))
+            current = []
+    return statements
+
+
+def create_views(conn: sqlite3.Connection) -> None:
+    for statement in view_statements():
+        conn.execute(statement)
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def record_build(
+    conn: sqlite3.Connection, package: Package, facts: dict[str, str], hashes: FileHashes
+) -> None:
+    """_build: what was built from what; _build_inputs: the SHA-256 of every input file.
+
+    Written anew by both kinds of build; the source checksums are read back from the sources
+    table, so they are the ones the database actually holds.
+    """
+    checksums = dict(conn.execute("SELECT source_id, sha256 FROM sources ORDER BY source_id"))
+    facts = {
+        **facts,
+        "package_name": package.descriptor.get("name", ""),
+        "package_version": package.descriptor.get("version", ""),
+        "cakupan_version": __version__,
+        "git_commit": git_commit(package.root),
+        "source_checksums": json.dumps(checksums, sort_keys=True),
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    db = sqlite_utils.Database(conn)
+    if not db["_build"].exists():
+        db["_build"].create({"key": str, "value": str}, pk="key")
+        db["_build_inputs"].create({"path": str, "sha256": str, "bytes": int}, pk="path")
+    conn.execute("DELETE FROM _build")
+    conn.execute("DELETE FROM _build_inputs")
+    conn.executemany("INSERT INTO _build VALUES (?, ?)", sorted(facts.items()))
+    conn.executemany(
+        "INSERT INTO _build_inputs VALUES (?, ?, ?)",
+        sorted((path, sha, size) for path, (sha, size) in hashes.items()),
+    )
+
+
+def recorded_inputs(conn: sqlite3.Connection) -> FileHashes:
+    return {path: (sha, size) for path, sha, size in conn.execute("SELECT * FROM _build_inputs")}
+
+
+def check_database(conn: sqlite3.Connection, tables: list[str] | None = None) -> None:
+    """Before publication: SQLite's own structural check and every foreign key.
+
+    A full build runs integrity_check over the whole file; an incremental one, which starts from
+    a file that passed it, runs quick_check (the same page and record checks, without comparing
+    each index entry to its row) and checks the foreign keys of the tables it wrote.
+    """
+    kind = "integrity_check" if tables is None else "quick_check"
+    integrity = conn.execute(f"PRAGMA {kind}").fetchall()
+    if integrity != [("ok",)]:
+        raise BuildError(f"{kind} failed: {integrity[:5]}")
+    checks = [""] if tables is None else [f"([{t}])" for t in tables]
+    broken = [row for check in checks for row in conn.execute(f"PRAGMA foreign_key_check{check}")]
+    if broken:
+        raise BuildError(f"foreign key check failed: {broken[:5]}")
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode.lower() != "delete":  # a WAL file would show no tables when served immutable
+        raise BuildError(f"journal mode is {mode}, expected delete")
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def inspect_data(staged: Path, target: Path, digest: str) -> dict:
+    """What `datasette inspect` writes (file hash, size, row counts), named for the target.
+
+    Computed here rather than through Datasette's inspect_, which leaves its connections to the
+    staged file open for the life of the process.
+    """
+    with closing(sqlite3.connect(f"file:{staged}?mode=ro", uri=True)) as conn:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
+        counts = {
+            name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in names
+        }
+    tables = {name: {"count": count} for name, count in counts.items()}
+    return {
+        target.stem: {
+            "hash": digest,
+            "size": staged.stat().st_size,
+            "file": str(target),
+            "tables": tables,
+        }
+    }

@@ -1,0 +1,332 @@
+"""Incremental builds: after an edit, the updated copy must equal a build from nothing, or the
+build must fall back to a full one. Each edit is built both ways and the databases compared
+table by table, view by view, with the zip byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from conftest import read_rows, set_cell, write_rows
+
+import cakupan.build
+import cakupan.fingerprint
+from cakupan.build import BuildError, build
+from cakupan.package_zip import ZIP_NAME
+from cakupan.validate import validate
+
+SARO = "000_0dc850caf364129e"  # Sarolangun
+BENGKULU = "001_0a2ebc8c94bb9855"
+VIEWS = ("coverage_gaps", "consistency_checks", "award_rankings", "time_series", "figure_citations")
+NEW_ARTICLE = (
+    "Kabupaten Sarolangun – Cakupan UCJ di Kabupaten Sarolangun kini 47 persen, "
+    "kata Kepala Cabang Ahmad Santoso.\n"
+)
+
+
+def contents(db) -> dict:
+    """Everything a reader of the database can see, with rowids and build times left out."""
+    conn = sqlite3.connect(db)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "select name from sqlite_master where type = 'table' and name not like '%_fts%'"
+            )
+        ]
+        seen = {
+            name: sorted(conn.execute(f"select * from [{name}]"), key=repr)
+            for name in names
+            if name != "_build"
+        }
+        seen["_build"] = sorted(conn.execute("select * from _build where key != 'built_at'"))
+        for view in VIEWS:  # the views' own order is part of what they show
+            seen[view] = conn.execute(f"select * from [{view}]").fetchall()
+        for table, column in (("articles", "source_id"), ("figures", "figure_id")):
+            # FTS5 checks its index against the table it indexes; a stale entry raises here
+            conn.execute(f"insert into [{table}_fts] ([{table}_fts]) values ('integrity-check')")
+            seen[f"{table}_fts"] = conn.execute(
+                f"select t.[{column}] from [{table}_fts] s join [{table}] t on t.rowid = s.rowid "
+                f"where [{table}_fts] match 'persen OR pekerja' order by t.[{column}]"
+            ).fetchall()
+    finally:
+        conn.close()
+    return seen
+
+
+def built_from_nothing(package, tmp_path):
+    fresh = tmp_path / "fresh"
+    shutil.copytree(package, fresh, ignore=shutil.ignore_patterns("build"))
+    result = build(fresh)
+    assert result.mode == "full"
+    return fresh
+
+
+def assert_same_as_a_full_build(package, tmp_path):
+    fresh = built_from_nothing(package, tmp_path)
+    assert contents(package / "build" / "cakupan.db") == contents(fresh / "build" / "cakupan.db")
+    ours, theirs = (
+        (p / "build" / ZIP_NAME).read_bytes() for p in (package, fresh)
+    )  # deterministic zips: the same inputs give the same bytes, however they were written
+    assert ours == theirs
+    mine = json.loads((package / "build" / "inspect.json").read_text())["cakupan"]
+    full = json.loads((fresh / "build" / "inspect.json").read_text())["cakupan"]
+    # FTS5 keeps an update as a new segment of its index (merged later by its automerge), so
+    # only its internal shadow tables may count differently; what a search finds is compared above
+    assert {t: n for t, n in mine["tables"].items() if "_fts_" not in t} == {
+        t: n for t, n in full["tables"].items() if "_fts_" not in t
+    }
+    db = package / "build" / "cakupan.db"
+    assert mine["hash"] == hashlib.sha256(db.read_bytes()).hexdigest()
+    assert mine["size"] == db.stat().st_size
+
+
+def set_figure_quote(root, figure_id: str, quote: str) -> None:
+    """Point a figure at another passage of its article, at the passage's true offsets."""
+    rows = read_rows(root / "data" / "figures.csv")
+    row = next(r for r in rows if r["figure_id"] == figure_id)
+    text = (root / "sources" / f"{row['source_id']}.txt").read_bytes().decode("utf-8")
+    start = text.index(quote)
+    row.update(quote=quote, quote_start=str(start), quote_end=str(start + len(quote)))
+    write_rows(root / "data" / "figures.csv", rows)
+
+
+def delete_row(root, table: str, key: str) -> None:
+    rows = read_rows(root / "data" / f"{table}.csv")
+    first = next(iter(rows[0]))
+    write_rows(root / "data" / f"{table}.csv", [r for r in rows if r[first] != key])
+
+
+def append_to_article(root, source_id: str, extra: str) -> None:
+    """Change an article's text and record its new checksum everywhere it is recorded."""
+    path = root / "sources" / f"{source_id}.txt"
+    data = path.read_bytes() + extra.encode("utf-8")
+    path.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    set_cell(root, "sources", source_id, "sha256", digest)
+    set_cell(root, "sources", source_id, "bytes", str(len(data)))
+    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+    for resource in descriptor["resources"]:
+        if resource.get("path") == f"sources/{source_id}.txt":
+            resource.update(hash=f"sha256:{digest}", bytes=len(data))
+    (root / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def add_article_with_a_figure(root, tmp_path) -> str:
+    """A new article through add-source, with a new speaker, their post and one figure."""
+    from click.testing import CliRunner
+
+    from cakupan.cli import cli
+
+    article = tmp_path / "baru.txt"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["add-source", "--root", str(root), str(article), "--published", "2026-01-05"]
+    )
+    assert result.exit_code == 0, result.output
+    source_id = read_rows(root / "data" / "sources.csv")[-1]["source_id"]
+    people = read_rows(root / "data" / "people.csv")
+    people.append(
+        {"person_id": "ahmad-santoso", "name": "Ahmad Santoso", "name_as_printed": "Ahmad Santoso"}
+    )
+    write_rows(root / "data" / "people.csv", people)
+    quote = "Kepala Cabang Ahmad Santoso"
+    start = NEW_ARTICLE.index(quote)
+    posts = read_rows(root / "data" / "posts.csv")
+    posts.append({
+        "person_id": "ahmad-santoso", "source_id": source_id, "post": "Kepala Cabang",
+        "organisation": "BPJS Ketenagakerjaan", "region_code": "15.03", "quote": quote,
+        "quote_start": str(start), "quote_end": str(start + len(quote)), "quote_prefix": "", "quote_suffix": "",
+    })  # fmt: skip
+    write_rows(root / "data" / "posts.csv", posts)
+    figures = read_rows(root / "data" / "figures.csv")
+    quote = "Sarolangun kini 47 persen"
+    start = NEW_ARTICLE.index(quote)
+    figures.append({
+        **{k: "" for k in figures[0]}, "figure_id": "f004-01", "source_id": source_id, "region_code": "15.03",
+        "indicator_id": "coverage_rate", "value": "47", "unit": "percent", "qualifier": "exact",
+        "as_of": "2026-01-05", "as_of_basis": "published", "speaker_id": "ahmad-santoso",
+        "attribution": "reported_speech", "quote": quote, "quote_start": str(start), "quote_end": str(start + len(quote)),
+    })  # fmt: skip
+    write_rows(root / "data" / "figures.csv", figures)
+    assert validate(root, with_frictionless=False).problems == []
+    return source_id
+
+
+EDITS = {
+    "a note": lambda root, tmp: set_cell(root, "figures", "f000-02", "note", "checked by phone"),
+    "a figure's quote": lambda root, tmp: set_figure_quote(root, "f000-02", "baru 43 persen"),
+    "a figure deleted": lambda root, tmp: delete_row(root, "figures", "f000-02"),
+    "an article's text": lambda root, tmp: append_to_article(
+        root, BENGKULU, "\nTambahan redaksi.\n"
+    ),
+    "a new article": add_article_with_a_figure,
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_edit_to_one_article_is_built_incrementally_and_equals_a_full_build(
+    package, tmp_path, edit
+):
+    build(package)
+    EDITS[edit](package, tmp_path)
+    result = build(package)
+    assert (result.built, result.mode, len(result.articles)) == (True, "incremental", 1)
+    assert_same_as_a_full_build(package, tmp_path)
+
+
+def test_the_articles_rebuilt_are_the_ones_edited(package, tmp_path):
+    build(package)
+    set_figure_quote(package, "f000-02", "baru 43 persen")
+    assert build(package).articles == [SARO]
+    conn = sqlite3.connect(package / "build" / "cakupan.db")
+    [(html,)] = conn.execute("select html from articles where source_id = ?", (SARO,))
+    assert 'href="/-/cite/f000-02">baru 43 persen</a>' in html.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    "edit, why",
+    [
+        (lambda root: set_cell(root, "regions", "15.03", "name", "Kab. Sarolangun"), "a shared row changed"),
+        (lambda root: delete_row(root, "regions", "96.71"), "a shared row went away"),
+        (lambda root: [set_cell(root, "figures", f, "note", "x") for f in ("f000-02", "f002-01")], "two of four articles"),
+        (lambda root: _set_version(root, "9.9.9"), "datapackage.json changed beyond its article list"),
+    ],
+    ids=["shared row changed", "shared row removed", "too many articles", "descriptor"],
+)  # fmt: skip
+def test_edits_that_reach_further_build_everything(package, tmp_path, edit, why):
+    build(package)
+    edit(package)
+    assert build(package).mode == "full", why
+    assert_same_as_a_full_build(package, tmp_path)
+
+
+def _set_version(root, version: str) -> None:
+    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+    descriptor["version"] = version
+    (root / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def test_an_invalid_edit_reports_exactly_what_a_full_validation_reports(package):
+    db = build(package).path
+    old = db.read_bytes()
+    set_cell(package, "figures", "f000-02", "quote_start", "1015")
+    set_cell(package, "figures", "f000-03", "value", "lots")
+    with pytest.raises(BuildError) as refused:
+        build(package)
+    assert refused.value.problems == validate(package, with_frictionless=False).problems
+    assert [(p.row, p.field, p.check) for p in refused.value.problems] == [
+        (3, "quote", "quote-mismatch"),
+        (4, "value", "type-number"),
+    ]
+    assert db.read_bytes() == old
+
+
+def test_a_key_repeated_in_another_article_is_caught(package):
+    db = build(package).path
+    old = db.read_bytes()
+    set_cell(package, "figures", "f000-02", "figure_id", "f002-01")  # the id of a figure of 002
+    with pytest.raises(BuildError) as refused:
+        build(package)
+    assert [p.check for p in refused.value.problems] == ["primary-key"]
+    assert db.read_bytes() == old
+
+
+def test_a_file_edited_while_the_build_reads_it_stops_the_build(package, monkeypatch):
+    db = build(package, force=True).path
+    old = db.read_bytes()
+    set_cell(package, "figures", "f000-02", "note", "first edit")
+    real = cakupan.build.plan
+
+    def edit_then_plan(root, *args):
+        set_cell(root, "figures", "f000-02", "note", "second edit, saved mid-build")
+        return real(root, *args)
+
+    monkeypatch.setattr(cakupan.build, "plan", edit_then_plan)
+    with pytest.raises(BuildError) as refused:
+        build(package)
+    assert str(refused.value) == (
+        "an input file changed while the build was reading it; the previous database was left as it was. Run the build again."
+    )
+    assert db.read_bytes() == old
+    monkeypatch.undo()
+    assert build(package).built  # the second edit is picked up by the next build
+
+
+KILLER = """
+import os, signal, sys
+import cakupan.build as b
+kill_at = int(sys.argv[2])
+original = b.Progress.step
+def step(self, label):
+    if self.done + 1 == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    original(self, label)
+b.Progress.step = step
+print(b.build(sys.argv[1]).mode)
+"""
+
+
+def test_an_incremental_build_killed_at_any_step_leaves_the_old_database_identical(
+    package, tmp_path
+):
+    db = build(package).path
+    old = db.read_bytes()
+    set_cell(package, "figures", "f000-02", "note", "edited after the first build")
+    for kill_at in range(1, 5):  # copy, update, checks, inspect; the fifth is after publication
+        result = subprocess.run(
+            [sys.executable, "-c", KILLER, str(package), str(kill_at)], capture_output=True
+        )
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        assert db.read_bytes() == old, f"killed at step {kill_at}"
+    result = subprocess.run([sys.executable, "-c", KILLER, str(package), "99"], capture_output=True)
+    assert result.stdout.decode().split() == ["incremental"]
+    assert not any((package / "build").glob(".staging-*"))
+    assert_same_as_a_full_build(package, tmp_path)
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(package, monkeypatch):
+    monkeypatch.setattr(cakupan.fingerprint, "STILL_NS", 0)  # remember every file's hash at once
+    build(package)
+    assert json.loads((package / "build" / ".input-hashes.json").read_text())
+    path = package / "data" / "figures.csv"
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(b"kurang lebih 112.000", b"kurang lebih 113.000"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    with pytest.raises(BuildError) as refused:  # the quote no longer matches its article
+        build(package)
+    assert refused.value.problems == validate(package, with_frictionless=False).problems
+    assert {p.check for p in refused.value.problems} == {"quote-mismatch", "value-in-quote"}
+
+
+def test_a_stale_or_foreign_previous_build_is_not_trusted(package, tmp_path):
+    build(package)
+    zip_path = package / "build" / ZIP_NAME
+    zip_path.write_bytes(zip_path.read_bytes() + b"tampered")
+    set_cell(package, "figures", "f000-02", "note", "edited")
+    assert build(package).mode == "full"
+    assert_same_as_a_full_build(package, tmp_path)
+
+
+def test_the_command_line_says_what_was_rebuilt(package):
+    from click.testing import CliRunner
+
+    from cakupan.cli import cli
+
+    build(package)
+    set_cell(package, "figures", "f000-02", "note", "edited")
+    result = CliRunner().invoke(cli, ["build", "--root", str(package)])
+    assert result.exit_code == 0
+    assert " (incremental: 1 article rebuilt): 4 sources, 553 regions," in result.output
