@@ -240,8 +240,14 @@ def test_build_records_provenance_and_a_stable_content_hash(package):
         "package_zip_sha256",
         "source_checksums",
     ]
-    assert facts["package_zip_sha256"] == hashlib.sha256((package / "build" / ZIP_NAME).read_bytes()).hexdigest()
-    inputs = rows(first.path, "select * from _build_inputs where path like 'data/f%' or path like 'sources/000%'")
+    assert (
+        facts["package_zip_sha256"]
+        == hashlib.sha256((package / "build" / ZIP_NAME).read_bytes()).hexdigest()
+    )
+    inputs = rows(
+        first.path,
+        "select * from _build_inputs where path like 'data/f%' or path like 'sources/000%'",
+    )
     assert inputs == [
         {"path": p, "sha256": hashlib.sha256((package / p).read_bytes()).hexdigest(), "bytes": (package / p).stat().st_size}
         for p in ("data/figures.csv", "sources/000_0dc850caf364129e.txt")

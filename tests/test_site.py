@@ -254,8 +254,13 @@ async def test_errors_are_not_cached(site):
 async def test_user_sql_runs_one_at_a_time_and_a_long_queue_is_told_to_retry(site):
     import asyncio
 
-    slow = {"sql": "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c", "_timelimit": "200"}
-    responses = await asyncio.gather(*(site.client.get("/cakupan.json", params=slow) for _ in range(12)))
+    slow = {
+        "sql": "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c",
+        "_timelimit": "200",
+    }
+    responses = await asyncio.gather(
+        *(site.client.get("/cakupan.json", params=slow) for _ in range(12))
+    )
     statuses = sorted(r.status_code for r in responses)
     # one runs, eight wait their turn (each is then cut by the time limit), the rest are told to retry
     assert statuses == [400] * 9 + [429] * 3
