@@ -26,8 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
 from .database import (
     check_database,
     content_digest,
@@ -53,7 +51,7 @@ from .fingerprint import (
     read_descriptor_quietly,
     recorded,
 )
-from .incremental import Plan, Previous, apply, copy_previous, plan
+from .incremental import Previous, apply, copy_previous, plan
 from .package import Package
 from .package_zip import ZIP_NAME, ChangedWhileBuilding, reusable_members, write_package_zip
 from .problems import BuildError
@@ -170,22 +168,25 @@ def _build_locked(root, out_dir, force, progress_stream, started) -> BuildResult
 
     facts = {"input_hash": fingerprint, "code_hash": code, "content_hash": content_digest(hashes)}
     previous = None if force else Previous.read(out_dir, target, code)
-    planned = plan(root, descriptor, hashes, previous) if previous else None
-    if planned is None:
+    done = None
+    if previous is not None:
+        # the copy, the update, checks, inspect and publication
+        job = Job(root, out_dir, descriptor, hashes, facts, Progress(5, progress_stream))
+        try:
+            done = _staged(job, lambda staging: _write_incremental(job, previous, staging))
+        except sqlite3.IntegrityError:  # a key repeated in another article: validation names it
+            done = None
+    if done is None:
         report = validate(root, with_frictionless=False)
         _refuse(report, target)
         # one step per table, then citations, views, checks, inspect and publication
         progress = Progress(len(report.package.tables) + 5, progress_stream)
         job = Job(root, out_dir, descriptor, hashes, facts, progress)
-        counts = _staged(job, lambda staging: _write_full(job, report, staging))
-        mode, articles = "full", []
-    else:
-        # the copy, the update, checks, inspect and publication
-        job = Job(root, out_dir, descriptor, hashes, facts, Progress(5, progress_stream))
-        counts = _staged(job, lambda staging: _write_incremental(job, planned, previous, staging))
-        mode, articles = "incremental", planned.affected
+        done = _staged(job, lambda staging: _write_full(job, report, staging))
+    counts, articles = done
+    mode = "full" if articles is None else "incremental"
     seconds = time.monotonic() - started
-    return BuildResult(target, True, facts["content_hash"], counts, seconds, mode, articles)
+    return BuildResult(target, True, facts["content_hash"], counts, seconds, mode, articles or [])
 
 
 def _refuse(report, target: Path) -> None:
@@ -196,21 +197,26 @@ def _refuse(report, target: Path) -> None:
         )
 
 
-def _staged(job: Job, write) -> dict[str, int]:
-    """Run `write` in a fresh staging directory, then publish what it wrote."""
+Written = tuple[dict[str, int], list[str] | None]  # row counts, and the articles rebuilt
+
+
+def _staged(job: Job, write) -> Written | None:
+    """Run `write` in a fresh staging directory, then publish what it wrote, unless it wrote
+    nothing (None: an incremental build that found it must build everything)."""
     staging = job.out_dir / f".staging-{os.getpid()}"
     staging.mkdir()
     try:
-        counts = write(staging)
-        publish(staging, job.out_dir)
-        job.progress.step("published")
+        done = write(staging)
+        if done is not None:
+            publish(staging, job.out_dir)
+            job.progress.step("published")
     finally:
         job.progress.close()
         shutil.rmtree(staging, ignore_errors=True)
-    return counts
+    return done
 
 
-def _write_full(job: Job, report, staging: Path) -> dict[str, int]:
+def _write_full(job: Job, report, staging: Path) -> Written:
     package: Package = report.package
     if not package.read_as_hashed(job.hashes):
         raise ChangedWhileBuilding("an input file")
@@ -223,6 +229,8 @@ def _write_full(job: Job, report, staging: Path) -> dict[str, int]:
         conn = staging_connection(staging / DB_NAME)
         try:
             conn.execute("BEGIN")
+            import sqlite_utils  # here, not at the top: the incremental path never needs it
+
             db = sqlite_utils.Database(conn)
             load_tables(db, package, progress)
             create_articles(db)
@@ -236,18 +244,18 @@ def _write_full(job: Job, report, staging: Path) -> dict[str, int]:
             zipped.result()
             _record(conn, job, package, staging)
             conn.execute("COMMIT")
-            counts = _check_and_inspect(conn, job, staging, tables=None)
+            counts = _check_and_inspect(conn, job, staging)
         finally:
             conn.close()
-    return {name: counts[name] for name in package.tables}
+    return {name: counts[name] for name in package.tables}, None
 
 
-def _write_incremental(
-    job: Job, planned: Plan, previous: Previous, staging: Path
-) -> dict[str, int]:
+def _write_incremental(job: Job, previous: Previous, staging: Path) -> Written | None:
+    """Plan, and meanwhile copy the previous database and write the zip from the previous one;
+    the three run at once (the copy and the zip mostly wait on the kernel and zlib)."""
     staged = staging / DB_NAME
     reusable = reusable_members(previous.hashes, job.hashes)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         zipped = pool.submit(
             write_package_zip,
             job.root,
@@ -257,7 +265,11 @@ def _write_incremental(
             previous.zip,
             reusable,
         )
-        copy_previous(previous, staged)
+        copied = pool.submit(copy_previous, previous, staged)
+        planned = plan(job.root, job.descriptor, job.hashes, previous)
+        if planned is None:
+            return None
+        copied.result()
         job.progress.step("copy")
         conn = staging_connection(staged)
         try:
@@ -267,10 +279,10 @@ def _write_incremental(
             zipped.result()
             _record(conn, job, planned.package, staging)
             conn.execute("COMMIT")
-            counts = _check_and_inspect(conn, job, staging, tables=planned.written)
+            counts = _check_and_inspect(conn, job, staging, planned.written, planned.affected)
         finally:
             conn.close()
-    return {name: counts[name] for name in planned.package.tables}
+    return {name: counts[name] for name in planned.package.tables}, planned.affected
 
 
 def _record(conn: sqlite3.Connection, job: Job, package: Package, staging: Path) -> None:
@@ -279,16 +291,20 @@ def _record(conn: sqlite3.Connection, job: Job, package: Package, staging: Path)
 
 
 def _check_and_inspect(
-    conn: sqlite3.Connection, job: Job, staging: Path, tables: list[str] | None
+    conn: sqlite3.Connection,
+    job: Job,
+    staging: Path,
+    written: dict[str, str] | None = None,
+    affected: list[str] = (),
 ) -> dict[str, int]:
-    """The checks, and inspect.json; the file's SHA-256 is read beside the checks (both mostly
-    wait on SQLite or hashlib, which release the GIL)."""
+    """The checks, and inspect.json; the file's SHA-256 and row counts are read beside the
+    checks (all of them mostly wait on SQLite or hashlib, which release the GIL)."""
     staged = staging / DB_NAME
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(file_sha256, staged)
-        check_database(conn, tables)
+        inspected = pool.submit(inspect_data, staged, job.target)
+        check_database(conn, written, affected)
         job.progress.step("checks")
-        inspect = inspect_data(staged, job.target, digest.result())
+        inspect = inspected.result()
     (staging / INSPECT_NAME).write_text(json.dumps(inspect, indent=2), encoding="utf-8")
     job.progress.step("inspect")
     return {name: t["count"] for name, t in inspect[job.target.stem]["tables"].items()}

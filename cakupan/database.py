@@ -18,8 +18,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .citations import apa, contexts, newsroom_en, newsroom_id
@@ -27,6 +26,9 @@ from .fingerprint import DESCRIPTOR, FileHashes
 from .package import Package, Table
 from .problems import BuildError
 from .render import Highlight, render_article
+
+if TYPE_CHECKING:  # imported where a table is created: an incremental build never needs it
+    import sqlite_utils
 
 SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
@@ -251,8 +253,10 @@ def record_build(
         "source_checksums": json.dumps(checksums, sort_keys=True),
         "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    db = sqlite_utils.Database(conn)
-    if not db["_build"].exists():
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_build'").fetchone():
+        import sqlite_utils
+
+        db = sqlite_utils.Database(conn)
         db["_build"].create({"key": str, "value": str}, pk="key")
         db["_build_inputs"].create({"path": str, "sha256": str, "bytes": int}, pk="path")
     conn.execute("DELETE FROM _build")
@@ -268,19 +272,37 @@ def recorded_inputs(conn: sqlite3.Connection) -> FileHashes:
     return {path: (sha, size) for path, sha, size in conn.execute("SELECT * FROM _build_inputs")}
 
 
-def check_database(conn: sqlite3.Connection, tables: list[str] | None = None) -> None:
-    """Before publication: SQLite's own structural check and every foreign key.
+def check_database(
+    conn: sqlite3.Connection, written: dict[str, str] | None = None, affected: list[str] = ()
+) -> None:
+    """Before publication: SQLite's own structural check and the foreign keys.
 
-    A full build runs integrity_check over the whole file; an incremental one, which starts from
-    a file that passed it, runs quick_check (the same page and record checks, without comparing
-    each index entry to its row) and checks the foreign keys of the tables it wrote.
+    A full build (`written` None) runs integrity_check and foreign_key_check over the whole
+    file. An incremental one starts from a file that passed them, so it checks what it wrote:
+    quick_check (the page and record checks, without comparing each index entry to its row) of
+    each table it wrote and of the search indexes, and the foreign keys of the rows it wrote,
+    which `written` selects table by table with SQL conditions on `:affected` (the affected
+    articles' source ids as a JSON array, for json_each).
     """
-    kind = "integrity_check" if tables is None else "quick_check"
-    integrity = conn.execute(f"PRAGMA {kind}").fetchall()
-    if integrity != [("ok",)]:
-        raise BuildError(f"{kind} failed: {integrity[:5]}")
-    checks = [""] if tables is None else [f"([{t}])" for t in tables]
-    broken = [row for check in checks for row in conn.execute(f"PRAGMA foreign_key_check{check}")]
+    if written is None:
+        _expect_ok(conn, "integrity_check")
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    else:
+        shadows = [
+            r[0]
+            for table, _ in SEARCHED
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE ?", (f"{table}_fts_%",)
+            )
+        ]
+        for table in [*written, *shadows]:
+            _expect_ok(conn, f"quick_check({_checked(table, 'table')})")
+        params = {"affected": json.dumps(list(affected))}
+        broken = [
+            row
+            for table, rows in written.items()
+            for row in _broken_keys(conn, table, rows, params)
+        ]
     if broken:
         raise BuildError(f"foreign key check failed: {broken[:5]}")
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -288,12 +310,31 @@ def check_database(conn: sqlite3.Connection, tables: list[str] | None = None) ->
         raise BuildError(f"journal mode is {mode}, expected delete")
 
 
+def _expect_ok(conn: sqlite3.Connection, pragma: str) -> None:
+    found = conn.execute(f"PRAGMA {pragma}").fetchall()
+    if found != [("ok",)]:
+        raise BuildError(f"{pragma} failed: {found[:5]}")
+
+
+def _broken_keys(conn: sqlite3.Connection, table: str, rows: str, params: dict) -> list[tuple]:
+    """Like PRAGMA foreign_key_check(table), for the rows the condition `rows` selects."""
+    broken = []
+    for fk in conn.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
+        parent, child, key = fk[2], fk[3], fk[4]
+        sql = (
+            f"SELECT rowid FROM [{table}] t WHERE ({rows}) AND t.[{child}] IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM [{parent}] p WHERE p.[{key}] = t.[{child}])"
+        )
+        broken += [(table, rowid, parent) for (rowid,) in conn.execute(sql, params)]
+    return broken
+
+
 def file_sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def inspect_data(staged: Path, target: Path, digest: str) -> dict:
+def inspect_data(staged: Path, target: Path) -> dict:
     """What `datasette inspect` writes (file hash, size, row counts), named for the target.
 
     Computed here rather than through Datasette's inspect_, which leaves its connections to the
@@ -307,7 +348,7 @@ def inspect_data(staged: Path, target: Path, digest: str) -> dict:
     tables = {name: {"count": count} for name, count in counts.items()}
     return {
         target.stem: {
-            "hash": digest,
+            "hash": file_sha256(staged),
             "size": staged.stat().st_size,
             "file": str(target),
             "tables": tables,

@@ -50,9 +50,10 @@ def file_hashes(root: Path, descriptor: dict, cache_dir: Path | None = None) -> 
     except (OSError, ValueError):
         cache = {}
     now, fresh, hashes = time.time_ns(), {}, {}
+    base = os.fspath(root) + os.sep  # plain strings: pathlib costs more than the stat itself
     for path in input_paths(descriptor):
         try:
-            st = os.stat(root / path)
+            st = os.stat(base + path)
         except OSError:
             hashes[path] = MISSING
             continue
@@ -62,7 +63,7 @@ def file_hashes(root: Path, descriptor: dict, cache_dir: Path | None = None) -> 
             digest = known[4]
         else:
             try:
-                with open(root / path, "rb") as f:
+                with open(base + path, "rb") as f:
                     digest = hashlib.file_digest(f, "sha256").hexdigest()
             except OSError:
                 hashes[path] = MISSING

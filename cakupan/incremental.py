@@ -21,16 +21,17 @@ An edit that could reach further falls back to the full build:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import sqlite3
-import zipfile
-from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csv_lines import CsvLines, parse
 from .database import (
     SEARCHED,
     file_sha256,
@@ -40,11 +41,12 @@ from .database import (
     recorded_inputs,
 )
 from .fingerprint import DESCRIPTOR, FileHashes
-from .package import Package, Table, parse_table, read_table
-from .package_zip import ZIP_NAME
+from .package import Package, Table, parse_table, read_table, row_width_problems
+from .package_zip import ZIP_NAME, read_member
 from .validate import check_package
 
 ARTICLE_PATH = re.compile(r"sources/([^/]+)\.txt")
+SAFE_ID = re.compile(r"[A-Za-z0-9_.-]+")  # found in CSV bytes as written, never quoted or escaped
 MAX_SHARE = 0.25  # beyond this share of the articles touched, build everything
 
 
@@ -55,7 +57,6 @@ class Previous:
     db: Path
     zip: Path
     hashes: FileHashes
-    descriptor: dict
 
     @classmethod
     def read(cls, out_dir: Path, db: Path, code: str) -> Previous | None:
@@ -68,17 +69,21 @@ class Previous:
                 hashes = recorded_inputs(conn)
         except sqlite3.Error:
             return None  # a database from before _build_inputs, or not ours
-        if facts.get("code_hash") != code or facts.get("package_zip_sha256") != file_sha256(
-            old_zip
-        ):
+        if facts.get("code_hash") != code:
             return None
-        with zipfile.ZipFile(old_zip) as zf:
-            descriptor = json.loads(zf.read(DESCRIPTOR).decode("utf-8"))
-        return cls(db, old_zip, hashes, descriptor)
+        # the zip is the previous build's copy of its inputs, if it is the one built with it
+        if facts.get("package_zip_sha256") != file_sha256(old_zip):
+            return None
+        return cls(db, old_zip, hashes)
 
-    def old_table(self, resource: dict) -> Table:
-        with zipfile.ZipFile(self.zip) as zf:
-            return parse_table(resource, zf.read(resource["path"]))[0]
+    def member(self, path: str) -> bytes:
+        return read_member(self.zip, path)
+
+    def descriptor(self) -> dict:
+        return json.loads(self.member(DESCRIPTOR).decode("utf-8"))
+
+    def table(self, resource: dict) -> Table:
+        return parse_table(resource, self.member(resource["path"]))[0]
 
 
 @dataclass
@@ -90,10 +95,14 @@ class Plan:
     added: list[Table]  # rows added to shared tables
 
     @property
-    def written(self) -> list[str]:
-        """Every table the update touches, for the foreign-key check."""
-        names = {t.name for t in self.per_article + self.added}
-        return sorted(names | {"articles", "citations"})
+    def written(self) -> dict[str, str]:
+        """Every table the update writes, with an SQL condition selecting the rows it wrote."""
+        mine = "source_id IN (SELECT value FROM json_each(:affected))"
+        written = {t.name: mine for t in self.per_article}
+        written |= {t.name: "1" for t in self.added}  # shared tables are small: all their rows
+        written["articles"] = mine
+        written["citations"] = f"figure_id IN (SELECT figure_id FROM figures WHERE {mine})"
+        return written
 
 
 def article_column(resource: dict) -> int | None:
@@ -121,57 +130,75 @@ def _files(descriptor: dict) -> dict[str, dict]:
 
 def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -> Plan | None:
     """What an incremental build would change, checked; None when only a full build will do."""
-    if _without_files(descriptor) != _without_files(previous.descriptor):
-        return None
-    old_files, new_files = _files(previous.descriptor), _files(descriptor)
     changed = {
         p for p in hashes.keys() | previous.hashes.keys() if hashes.get(p) != previous.hashes.get(p)
     }
-    changed |= {
-        p for p in old_files.keys() | new_files.keys() if old_files.get(p) != new_files.get(p)
-    }
-    changed.discard(DESCRIPTOR)
+    if DESCRIPTOR in changed:
+        old = previous.descriptor()
+        if _without_files(descriptor) != _without_files(old):
+            return None
+        old_files, new_files = _files(old), _files(descriptor)
+        changed |= {
+            p for p in old_files.keys() | new_files.keys() if old_files.get(p) != new_files.get(p)
+        }
+        changed.discard(DESCRIPTOR)
 
     affected: set[str] = set()
-    for path in changed & (old_files.keys() | new_files.keys()):
-        match = ARTICLE_PATH.fullmatch(path)
-        if not match:
-            return None
-        affected.add(match[1])
-
-    tables, added = {}, []
-    for resource in (r for r in descriptor["resources"] if "schema" in r):
-        table, problems = read_table(root, resource)
-        if problems:
-            return None  # the full validation reports them
-        tables[table.name] = table
-        if resource["path"] not in changed:
-            continue
-        old, column = previous.old_table(resource), article_column(resource)
-        if old.header != table.header:
-            return None
-        old_rows, new_rows = Counter(map(tuple, old.cells)), Counter(map(tuple, table.cells))
-        gone, new = old_rows - new_rows, new_rows - old_rows
-        if column is None:
-            if gone:
+    tables: dict[str, Table] = {}
+    article_files: dict[str, tuple[dict, int, CsvLines]] = {}
+    added: list[Table] = []
+    for path in changed:
+        if not path.startswith("data/"):
+            match = ARTICLE_PATH.fullmatch(path)
+            if not match:
                 return None
-            added.append(_cut(table, [c for c in table.cells if tuple(c) in new]))
-        else:
-            affected |= {row[column] for row in (gone + new)}
-            if _has_duplicate_keys(table):
+            affected.add(match[1])
+    try:
+        for resource in (r for r in descriptor["resources"] if "schema" in r):
+            path, column = resource["path"], article_column(resource)
+            if column is None:  # a shared table: small, read whole
+                table, problems = read_table(root, resource)
+                if problems:
+                    return None  # the full validation reports them
+                tables[table.name] = table
+                if path in changed:
+                    old_rows = set(map(tuple, previous.table(resource).cells))
+                    if not old_rows <= set(map(tuple, table.cells)):
+                        return None  # a shared row edited or deleted: derived rows everywhere may change
+                    added.append(_cut(table, [c for c in table.cells if tuple(c) not in old_rows]))
+                continue
+            new = CsvLines((root / path).read_bytes())
+            if not new.simple:
                 return None
-
-    sources = tables.get("sources")
-    if sources is None or len(affected) > max(1, len(sources.cells) * MAX_SHARE):
+            article_files[resource["name"]] = (resource, column, new)
+            if path in changed:
+                old = CsvLines(previous.member(path))
+                if old.lines[0] != new.lines[0]:
+                    return None
+                edited = new.changed_since(old)
+                if edited is None:
+                    return None
+                edited = parse(edited)
+                if any(len(cells) <= column for cells in edited):
+                    return None
+                affected |= {cells[column] for cells in edited}
+    except UnicodeDecodeError:
         return None
-    cut, per_article = {}, []
-    for resource in (r for r in descriptor["resources"] if "schema" in r):
-        table, column = tables[resource["name"]], article_column(resource)
-        if column is not None:
-            table = _cut(table, [c for c in table.cells if c[column] in affected])
-            per_article.append(table)
-        cut[table.name] = table
-    package = Package(Path(root), descriptor, cut, [])
+
+    sources = article_files.get("sources")
+    too_many = max(1, (len(sources[2].lines) - 2) * MAX_SHARE) if sources else 0
+    if len(affected) > too_many or not all(SAFE_ID.fullmatch(a) for a in affected):
+        return None
+    per_article = []
+    for name, (resource, column, lines) in article_files.items():
+        digest = hashlib.sha256(lines.raw).hexdigest()
+        table = Table(name, resource["path"], resource["schema"], lines.header, [], digest)
+        table.cells = lines.rows_naming(column, affected)
+        per_article.append(table)
+    tables.update((t.name, t) for t in per_article)
+    order = [r["name"] for r in descriptor["resources"] if "schema" in r]
+    package = Package(Path(root), descriptor, {n: tables[n] for n in order}, [])
+    package.problems = [p for t in per_article for p in row_width_problems(t)]
     problems, texts = check_package(package)
     if problems or not package.read_as_hashed(hashes):
         return None
@@ -182,16 +209,18 @@ def _cut(table: Table, cells: list[list[str]]) -> Table:
     return Table(table.name, table.path, table.schema, table.header, cells, table.sha256)
 
 
-def _has_duplicate_keys(table: Table) -> bool:
-    key = table.schema.get("primaryKey", [])
-    positions = [table.header.index(k) for k in ([key] if isinstance(key, str) else key)]
-    keys = [tuple(c[i] for i in positions) for c in table.cells]
-    return len(set(keys)) != len(keys)
-
-
 def copy_previous(previous: Previous, staged: Path) -> None:
-    """A new file, never the published one changed in place: a server reading it keeps its file."""
+    """A new file, never the published one changed in place: a server reading it keeps its file.
+
+    Flushed to disk at once, while the update is planned, so that the fsync before publication
+    has only the updated pages left to write.
+    """
     shutil.copyfile(previous.db, staged)
+    fd = os.open(staged, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def apply(conn: sqlite3.Connection, plan: Plan) -> None:

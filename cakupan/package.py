@@ -156,7 +156,7 @@ def parse_table(resource: dict, raw: bytes) -> tuple[Table, list[Problem]]:
         table.header, table.cells = [], []
         return table, problems + decode_text(raw, path)[1]  # names the line and byte
     problems += _header_problems(table)
-    problems += _row_width_problems(table)
+    problems += row_width_problems(table)
     return table, problems
 
 
@@ -173,7 +173,7 @@ def gc_paused():
             gc.enable()
 
 
-def _row_width_problems(table: Table) -> list[Problem]:
+def row_width_problems(table: Table) -> list[Problem]:
     rows, width = table.cells, len(table.header)
     if set(map(len, rows)) <= {width}:  # the common case, checked without a Python loop
         return []
