@@ -43,15 +43,27 @@ class CsvLines:
         """Rows added or edited since `old`, and rows of `old` edited or deleted since; None
         when `old` is not simple. Call on a simple file.
 
-        A row repeated whole is not seen as added here; its repeated primary key is refused by
-        the database when the rows are inserted.
+        Only the lines between the longest common start and end of the two files can differ;
+        they are compared as sets, so a row that merely moved within that stretch is not
+        counted. A row repeated whole is not seen as added; its repeated primary key is
+        refused by the database when the rows are inserted.
         """
-        mine, theirs = set(self.rows()), set(old.rows())
-        gone = [r for r in old.rows() if r not in mine]
+        new, was = self.raw, old.raw
+        start = _common_prefix(new, was)
+        start = new.rfind(b"\n", 0, start) + 1  # back to the start of its line
+        tail = _common_suffix(new, was, min(len(new), len(was)) - start)
+        end = len(new) - tail
+        if end > 0 and new[end - 1 : end] != b"\n":  # on to the start of the next line
+            end = new.find(b"\n", end) + 1
+        tail = len(new) - end
+        mine = new[start:end].split(b"\n")[:-1]
+        theirs = was[start : len(was) - tail].split(b"\n")[:-1]
+        mine_set, theirs_set = set(mine), set(theirs)
+        gone = [r for r in theirs if r not in mine_set]
         # the lines `old` shares with this file are whole rows already: only `gone` needs a look
         if not old._shaped() or not _whole(gone):
             return None
-        return [r for r in self.rows() if r not in theirs] + gone
+        return [r for r in mine if r not in theirs_set] + gone
 
     def rows_naming(self, column: int, values: set[str]) -> list[list[str]]:
         """The parsed rows whose cell in `column` is one of `values`, in file order."""
@@ -59,12 +71,38 @@ class CsvLines:
         header_end = len(self.lines[0])
         for value in values:
             needle = value.encode("utf-8")
+            if not needle:
+                raise ValueError("rows_naming needs non-empty values to search for")
             at = raw.find(needle, header_end)
             while at >= 0:
                 starts.add(raw.rfind(b"\n", 0, at) + 1)
                 at = raw.find(needle, at + len(needle))
         lines = [raw[s : raw.find(b"\n", s)] for s in sorted(starts)]
         return [cells for cells in parse(lines) if len(cells) > column and cells[column] in values]
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """How many leading bytes two files share, by halving: memcmp does the work, not Python."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    """How many trailing bytes two files share, at most `limit`."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle : len(a) - low] == b[len(b) - middle : len(b) - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _whole(lines: Iterable[bytes]) -> bool:

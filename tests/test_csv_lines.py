@@ -1,0 +1,57 @@
+"""csv_lines.py: the incremental build's view of a CSV file as lines, against the csv module."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cakupan.csv_lines import CsvLines
+
+HEADER = ["figure_id", "source_id", "quote"]
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([HEADER, *rows])
+    return out.getvalue().encode("utf-8")
+
+
+cells = st.text(alphabet='ab ,"\u201c\u2013', max_size=6)
+rows = st.lists(st.lists(cells, min_size=3, max_size=3), max_size=12, unique_by=tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=rows, new=rows)
+def test_the_rows_changed_are_exactly_the_rows_that_differ(old, new):
+    before, after = CsvLines(csv_bytes(old)), CsvLines(csv_bytes(new))
+    assert before.simple and after.simple
+    changed = after.changed_since(before)
+    parsed = list(csv.reader(line.decode("utf-8") for line in changed))
+    assert sorted(parsed) == sorted(
+        [r for r in new if r not in old] + [r for r in old if r not in new]
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(table=rows, wanted=st.sets(cells.filter(bool), max_size=3))
+def test_rows_naming_finds_every_row_whose_cell_is_named_and_no_other(table, wanted):
+    found = CsvLines(csv_bytes(table)).rows_naming(1, wanted)
+    assert found == [r for r in table if r[1] in wanted]
+
+
+def test_a_quoted_line_break_or_another_shape_is_not_simple():
+    assert CsvLines(b'a,b\n1,"two\nlines"\n').simple is False
+    assert CsvLines(b"a,b\r\n1,2\r\n").simple is False
+    assert CsvLines(b"\xef\xbb\xbfa,b\n1,2\n").simple is False
+    assert CsvLines(b"a,b\n1,2").simple is False  # no final line end
+    assert CsvLines(b"a,b\n\n1,2\n").simple is False  # a blank line
+    assert CsvLines(b'a,b\n1,"say ""hi"", ok"\n').simple is True
+
+
+def test_an_old_file_with_a_quoted_line_break_in_a_changed_row_is_refused():
+    old = CsvLines(b'a,b\n1,"two\nlines"\n2,x\n')
+    new = CsvLines(b"a,b\n2,x\n")
+    assert new.simple and new.changed_since(old) is None
