@@ -60,6 +60,41 @@ def set_cell(root: Path, table: str, key: str, field: str, value: str) -> None:
     write_rows(path, rows)
 
 
+def replace_article(root: Path, source_id: str, raw: bytes) -> None:
+    """Write new bytes for an article and record its checksum and size wherever they are
+    recorded (sources.csv and datapackage.json), as a curator would."""
+    import hashlib
+    import json
+
+    (root / "sources" / f"{source_id}.txt").write_bytes(raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    set_cell(root, "sources", source_id, "sha256", digest)
+    set_cell(root, "sources", source_id, "bytes", str(len(raw)))
+    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+    for resource in descriptor["resources"]:
+        if resource.get("path") == f"sources/{source_id}.txt":
+            resource["hash"], resource["bytes"] = f"sha256:{digest}", len(raw)
+    (root / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+# Run a build in a child process and SIGKILL it just before its progress step argv[2];
+# argv[3] is "force" for a full build. It prints the kind of build when it is not killed.
+KILL_AT_STEP = """
+import os, signal, sys
+import cakupan.build as b
+kill_at = int(sys.argv[2])
+original = b.Progress.step
+def step(self, label):
+    if self.done + 1 == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    original(self, label)
+b.Progress.step = step
+print(b.build(sys.argv[1], force=sys.argv[3] == "force").mode)
+"""
+
+
 SITE_FILES = ("plugins", "templates", "static")
 
 

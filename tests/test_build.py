@@ -12,7 +12,7 @@ import textwrap
 from io import StringIO
 
 import pytest
-from conftest import set_cell
+from conftest import KILL_AT_STEP, set_cell
 
 from cakupan import gapmath
 from cakupan.build import BuildError, Progress, build
@@ -283,27 +283,14 @@ def test_invalid_package_is_refused_and_the_old_database_kept(package, built):
     assert built.read_bytes() == old
 
 
-KILLER = """
-import os, signal, sys
-import cakupan.build as b
-kill_at = int(sys.argv[2])
-original = b.Progress.step
-def step(self, label):
-    if self.done + 1 == kill_at:
-        os.kill(os.getpid(), signal.SIGKILL)
-    original(self, label)
-b.Progress.step = step
-b.build(sys.argv[1], force=True)
-"""
-
-
 def test_a_build_killed_at_any_step_leaves_the_old_database_identical(package, built):
     old = built.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "edited after the first build")
     steps = 8 + 5  # one step per table, then citations, views, checks, inspect, published
     for kill_at in range(1, steps):  # the last step is after publication
         result = subprocess.run(
-            [sys.executable, "-c", KILLER, str(package), str(kill_at)], capture_output=True
+            [sys.executable, "-c", KILL_AT_STEP, str(package), str(kill_at), "force"],
+            capture_output=True,
         )
         assert result.returncode == -signal.SIGKILL, result.stderr
         assert built.read_bytes() == old, f"killed at step {kill_at}"

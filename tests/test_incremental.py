@@ -16,7 +16,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import read_rows, set_cell, write_rows
+from conftest import KILL_AT_STEP, read_rows, replace_article, set_cell, write_rows
 
 import cakupan.build
 import cakupan.fingerprint
@@ -111,18 +111,7 @@ def delete_row(root, table: str, key: str) -> None:
 def append_to_article(root, source_id: str, extra: str) -> None:
     """Change an article's text and record its new checksum everywhere it is recorded."""
     path = root / "sources" / f"{source_id}.txt"
-    data = path.read_bytes() + extra.encode("utf-8")
-    path.write_bytes(data)
-    digest = hashlib.sha256(data).hexdigest()
-    set_cell(root, "sources", source_id, "sha256", digest)
-    set_cell(root, "sources", source_id, "bytes", str(len(data)))
-    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
-    for resource in descriptor["resources"]:
-        if resource.get("path") == f"sources/{source_id}.txt":
-            resource.update(hash=f"sha256:{digest}", bytes=len(data))
-    (root / "datapackage.json").write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    replace_article(root, source_id, path.read_bytes() + extra.encode("utf-8"))
 
 
 def add_article_with_a_figure(root, tmp_path) -> str:
@@ -268,20 +257,6 @@ def test_a_file_edited_while_the_build_reads_it_stops_the_build(package, monkeyp
     assert build(package).built  # the second edit is picked up by the next build
 
 
-KILLER = """
-import os, signal, sys
-import cakupan.build as b
-kill_at = int(sys.argv[2])
-original = b.Progress.step
-def step(self, label):
-    if self.done + 1 == kill_at:
-        os.kill(os.getpid(), signal.SIGKILL)
-    original(self, label)
-b.Progress.step = step
-print(b.build(sys.argv[1]).mode)
-"""
-
-
 def test_an_incremental_build_killed_at_any_step_leaves_the_old_database_identical(
     package, tmp_path
 ):
@@ -290,11 +265,14 @@ def test_an_incremental_build_killed_at_any_step_leaves_the_old_database_identic
     set_cell(package, "figures", "f000-02", "note", "edited after the first build")
     for kill_at in range(1, 5):  # copy, update, checks, inspect; the fifth is after publication
         result = subprocess.run(
-            [sys.executable, "-c", KILLER, str(package), str(kill_at)], capture_output=True
+            [sys.executable, "-c", KILL_AT_STEP, str(package), str(kill_at), ""],
+            capture_output=True,
         )
         assert result.returncode == -signal.SIGKILL, result.stderr
         assert db.read_bytes() == old, f"killed at step {kill_at}"
-    result = subprocess.run([sys.executable, "-c", KILLER, str(package), "99"], capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-c", KILL_AT_STEP, str(package), "99", ""], capture_output=True
+    )
     assert result.stdout.decode().split() == ["incremental"]
     assert not any((package / "build").glob(".staging-*"))
     assert_same_as_a_full_build(package, tmp_path)

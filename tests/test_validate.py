@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, read_rows, set_cell, write_rows
+from conftest import ROOT, read_rows, replace_article, set_cell, write_rows
 
 from cakupan.cli import cli
 from cakupan.problems import Problem
@@ -38,23 +38,8 @@ def _replace_bytes(path, old: bytes, new: bytes):
 
 def _grow_article(root, source_id, chars):
     """Pad an article to `chars` characters and record its new checksum, as a curator would."""
-    import hashlib
-    import json
-
-    article = root / "sources" / f"{source_id}.txt"
-    text = article.read_text("utf-8")
-    raw = (text + "x" * (chars - len(text))).encode()
-    article.write_bytes(raw)
-    digest = hashlib.sha256(raw).hexdigest()
-    set_cell(root, "sources", source_id, "sha256", digest)
-    set_cell(root, "sources", source_id, "bytes", str(len(raw)))
-    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
-    for resource in descriptor["resources"]:
-        if resource.get("path") == f"sources/{source_id}.txt":
-            resource["hash"], resource["bytes"] = f"sha256:{digest}", len(raw)
-    (root / "datapackage.json").write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    text = (root / "sources" / f"{source_id}.txt").read_text("utf-8")
+    replace_article(root, source_id, (text + "x" * (chars - len(text))).encode())
 
 
 def _drop_column(root, table, column):
