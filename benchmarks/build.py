@@ -8,7 +8,8 @@ resident memory is read from os.wait4 (that process's own ru_maxrss):
 
   a  cold validate+build       `cakupan build --root DIR` with no build/ present
   b  rebuild, nothing changed  the same command again (median of --repeat runs)
-  c  rebuild, one article      after rewriting data/figures.csv with one article's 10 rows edited
+  c  rebuild, one article      after rewriting data/figures.csv with one article's 10 rows edited;
+                               it must be incremental
   d  frictionless validate     `python -m frictionless validate datapackage.json` (anchor 1)
   e  sqlite-utils insert       `sqlite-utils insert DB TABLE CSV --csv`, one process per CSV (anchor 2)
   f  floor                     bare csv.reader + sqlite3.executemany of the same CSVs
@@ -342,8 +343,11 @@ def benchmark(articles: int, out: Path, repeat: int, profile: bool) -> None:
     cold = done(build_step("a", "cold validate+build", root, 1, "built "))
     nochange = done(build_step("b", "rebuild, nothing changed", root, repeat, "up to date"))
     what = edit_one_article(root, source_id_at(root, articles // 2), time.strftime("%H:%M:%S"))
-    onearticle = done(build_step("c", "rebuild, one article edited", root, 1, "built "))
-    onearticle.note = f"edited {what}"[:90] if onearticle.ok else onearticle.note
+    # an incremental build is what is timed: a fallback to a full build is flagged, not hidden
+    onearticle = done(
+        build_step("c", "rebuild, one article edited", root, 1, "(incremental: 1 article rebuilt)")
+    )
+    onearticle.note = f"incremental; edited {what}"[:90] if onearticle.ok else onearticle.note
 
     fl = run([PYTHON, "-m", "frictionless", "validate", "datapackage.json"], cwd=root)
     frictionless = done(
