@@ -42,9 +42,15 @@ def validate(root: Path, no_frictionless: bool):
 
 @cli.command()
 @ROOT_OPTION
-@click.option("--force", is_flag=True, help="Rebuild even when the inputs have not changed.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild everything from nothing, even when the inputs have not changed.",
+)
 def build(root: Path, force: bool):
-    """Validate and build build/cakupan.db and build/inspect.json, atomically."""
+    """Validate and build build/cakupan.db, inspect.json and the package zip, atomically.
+
+    After an edit to a few articles, only those articles are rebuilt."""
     from .build import BuildError
     from .build import build as run
 

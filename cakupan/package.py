@@ -11,6 +11,7 @@ import gc
 import hashlib
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -132,9 +133,21 @@ def read_table(root: Path, resource: dict) -> tuple[Table, list[Problem]]:
 def parse_table(resource: dict, raw: bytes) -> tuple[Table, list[Problem]]:
     """A table from the bytes of its CSV file, strictly: UTF-8, no BOM, LF line endings."""
     path = resource["path"]
-    table = Table(
-        resource["name"], path, resource["schema"], sha256=hashlib.sha256(raw).hexdigest()
-    )
+    table = Table(resource["name"], path, resource["schema"])
+    # hashlib lets go of the GIL on large inputs, so the hash is taken while the csv module parses
+    hashing = _HASHER.submit(lambda: hashlib.sha256(raw).hexdigest())
+    try:
+        problems = _parse_into(table, raw)
+    finally:
+        table.sha256 = hashing.result()
+    return table, problems
+
+
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cakupan-hash")
+
+
+def _parse_into(table: Table, raw: bytes) -> list[Problem]:
+    path = table.path
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(
@@ -154,10 +167,10 @@ def parse_table(resource: dict, raw: bytes) -> tuple[Table, list[Problem]]:
             table.cells = list(reader)
     except UnicodeDecodeError:
         table.header, table.cells = [], []
-        return table, problems + decode_text(raw, path)[1]  # names the line and byte
+        return problems + decode_text(raw, path)[1]  # names the line and byte
     problems += _header_problems(table)
     problems += row_width_problems(table)
-    return table, problems
+    return problems
 
 
 @contextmanager
