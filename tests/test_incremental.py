@@ -155,6 +155,22 @@ def add_article_with_a_figure(root, tmp_path) -> str:
     return source_id
 
 
+def remove_article(root, source_id: str) -> None:
+    """Take an article out of the package: its file, its origin and every row quoting it."""
+    (root / "sources" / f"{source_id}.txt").unlink()
+    for table in ("sources", "figures", "posts", "awards", "regulations"):
+        path = root / "data" / f"{table}.csv"
+        rows = read_rows(path)
+        write_rows(path, [r for r in rows if r["source_id"] != source_id], list(rows[0]))
+    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+    descriptor["resources"] = [
+        r for r in descriptor["resources"] if r.get("path") != f"sources/{source_id}.txt"
+    ]
+    (root / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
 EDITS = {
     "a note": lambda root, tmp: set_cell(root, "figures", "f000-02", "note", "checked by phone"),
     "a figure's quote": lambda root, tmp: set_figure_quote(root, "f000-02", "baru 43 persen"),
@@ -163,6 +179,10 @@ EDITS = {
         root, BENGKULU, "\nTambahan redaksi.\n"
     ),
     "a new article": add_article_with_a_figure,
+    "an article removed": lambda root, tmp: remove_article(root, BENGKULU),
+    "an award": lambda root, tmp: set_cell(root, "awards", "a002-2", "ceremony_date", "2024-06-11"),
+    "a post": lambda root, tmp: set_cell(root, "posts", "bahri", "organisation", "Pemkab"),
+    "a regulation": lambda root, tmp: delete_row(root, "regulations", "r000-2"),
 }
 
 
