@@ -16,28 +16,29 @@ from collections.abc import Iterable
 class CsvLines:
     def __init__(self, raw: bytes):
         self.raw = raw
-        self.lines = raw.split(b"\n")
+        self.header_line = raw[: raw.find(b"\n")] if b"\n" in raw else raw
 
     @property
     def simple(self) -> bool:
-        return self._shaped() and _whole(self.lines)
+        return self._shaped() and _whole(self.raw)
 
     def _shaped(self) -> bool:
-        lines = self.lines
+        raw = self.raw
         return (
-            len(lines) > 1
-            and lines[-1] == b""
-            and lines.count(b"") == 1
-            and b"\r" not in self.raw
-            and not self.raw.startswith(b"\xef\xbb\xbf")
+            raw.endswith(b"\n")
+            and not raw.startswith(b"\n")
+            and b"\n\n" not in raw
+            and b"\r" not in raw
+            and not raw.startswith(b"\xef\xbb\xbf")
         )
 
     @property
     def header(self) -> list[str]:
-        return parse([self.lines[0]])[0]
+        return parse([self.header_line])[0]
 
-    def rows(self) -> list[bytes]:
-        return self.lines[1:-1]
+    @property
+    def row_count(self) -> int:
+        return self.raw.count(b"\n") - 1
 
     def changed_since(self, old: CsvLines) -> list[bytes] | None:
         """Rows added or edited since `old`, and rows of `old` edited or deleted since; None
@@ -61,14 +62,14 @@ class CsvLines:
         mine_set, theirs_set = set(mine), set(theirs)
         gone = [r for r in theirs if r not in mine_set]
         # the lines `old` shares with this file are whole rows already: only `gone` needs a look
-        if not old._shaped() or not _whole(gone):
+        if not old._shaped() or not _whole(b"\n".join(gone)):
             return None
         return [r for r in mine if r not in theirs_set] + gone
 
     def rows_naming(self, column: int, values: set[str]) -> list[list[str]]:
         """The parsed rows whose cell in `column` is one of `values`, in file order."""
         raw, starts = self.raw, set()
-        header_end = len(self.lines[0])
+        header_end = len(self.header_line)
         for value in values:
             needle = value.encode("utf-8")
             if not needle:
@@ -105,9 +106,15 @@ def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
     return low
 
 
-def _whole(lines: Iterable[bytes]) -> bool:
-    """No line ends inside a quoted field: an odd number of double quotes would mean one does."""
-    return not any(line.count(b'"') & 1 for line in lines)
+_ALL_BUT_QUOTES_AND_LINE_ENDS = bytes(b for b in range(256) if b not in b'"\n')
+
+
+def _whole(raw: bytes) -> bool:
+    """No line ends inside a quoted field, that is no line holds an odd number of double quotes.
+
+    Kept to its quotes and line ends, each line is a run of quotes; dropping them in pairs
+    leaves a quote only where a run was odd. All of it in C: no loop over 100,000 lines."""
+    return b'"' not in raw.translate(None, _ALL_BUT_QUOTES_AND_LINE_ENDS).replace(b'""', b"")
 
 
 def parse(lines: Iterable[bytes]) -> list[list[str]]:

@@ -173,7 +173,7 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
             article_files[resource["name"]] = (resource, column, new)
             if path in changed:
                 old = CsvLines(previous.member(path))
-                if old.lines[0] != new.lines[0]:
+                if old.header_line != new.header_line:
                     return None
                 edited = new.changed_since(old)
                 if edited is None:
@@ -186,7 +186,7 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
         return None
 
     sources = article_files.get("sources")
-    too_many = max(1, (len(sources[2].lines) - 2) * MAX_SHARE) if sources else 0
+    too_many = max(1, sources[2].row_count * MAX_SHARE) if sources else 0
     if len(affected) > too_many or not all(SAFE_ID.fullmatch(a) for a in affected):
         return None
     per_article = []

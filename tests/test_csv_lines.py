@@ -8,7 +8,7 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cakupan.csv_lines import CsvLines
+from cakupan.csv_lines import CsvLines, _whole
 
 HEADER = ["figure_id", "source_id", "quote"]
 
@@ -55,3 +55,10 @@ def test_an_old_file_with_a_quoted_line_break_in_a_changed_row_is_refused():
     old = CsvLines(b'a,b\n1,"two\nlines"\n2,x\n')
     new = CsvLines(b"a,b\n2,x\n")
     assert new.simple and new.changed_since(old) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=st.binary().map(lambda b: bytes(b'"\na,'[x % 4] for x in b)))
+def test_a_line_with_an_odd_number_of_quotes_is_always_found(raw):
+    every_line_even = all(line.count(b'"') % 2 == 0 for line in raw.split(b"\n"))
+    assert _whole(raw) == every_line_even
