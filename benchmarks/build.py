@@ -15,6 +15,7 @@ resident memory is read from os.wait4 (that process's own ru_maxrss):
   f  floor                     bare csv.reader + sqlite3.executemany of the same CSVs
   g  our load step             load_package + cakupan.database.load_tables (create, load, index), no validation
   h  cold build at N/10        a second package a tenth the size, for the memory ratio
+  i  our read, floor's insert  g's load_package, then the floor's untyped insert: what g adds
 
 It prints a table and the targets with PASS/FAIL, and always exits 0: it is a report.
 See benchmarks/README.md.
@@ -85,7 +86,12 @@ package = load_package(root)
 read = time.perf_counter() - started
 conn = staging_connection(db)
 conn.execute("BEGIN")
-load_tables(sqlite_utils.Database(conn), package)
+if sys.argv[3:] == ["untyped"]:  # step i: the same cells, inserted the floor's way
+    for t in package.tables.values():
+        conn.execute(f"CREATE TABLE [{t.name}] ({', '.join(f'[{n}] TEXT' for n in t.header)})")
+        conn.executemany(f"INSERT INTO [{t.name}] VALUES ({', '.join('?' * len(t.header))})", t.cells)
+else:
+    load_tables(sqlite_utils.Database(conn), package)
 conn.execute("COMMIT")
 conn.close()
 print(json.dumps({"seconds": time.perf_counter() - started, "read": read}))
@@ -408,6 +414,18 @@ def benchmark(articles: int, out: Path, repeat: int, profile: bool) -> None:
     shutil.rmtree(small_root / "build", ignore_errors=True)
     small = done(build_step("h", f"cold validate+build at N/10 ({small_n})", small_root, 1, "built "))  # fmt: skip
 
+    # i: what separates g from f: g's own reading with the floor's untyped, unindexed insert
+    bare_runs = [run([PYTHON, "-c", OURS, str(root), str(fresh_db(work, "bare.db")), "untyped"]) for _ in range(repeat)]  # fmt: skip
+    bare = done(
+        Step(
+            "i",
+            "our read + the floor's untyped insert",
+            bare_runs,
+            "g without keys, indexes, types or NULLs",
+            all(r.ok for r in bare_runs),
+        )
+    )
+
     # ---- the table
     print(f"{'step':<44} {'seconds':>9} {'peak MiB':>9} {'runs':>5}  note")
     for s in steps:
@@ -457,6 +475,11 @@ def benchmark(articles: int, out: Path, repeat: int, profile: bool) -> None:
     print("targets")
     for name, measured, passed in targets:
         print(f"  {verdict(passed)}  {name}\n        {measured}")
+    print(
+        f"  info  load step: our reading with the floor's insert takes {bare.seconds:.2f}s "
+        f"({bare.seconds / floor.seconds:.2f} x the floor); the schema's keys, foreign-key "
+        f"indexes, types and NULLs add {ours.seconds - bare.seconds:.2f}s"
+    )
     grew = (cold.peak_mib - small.peak_mib) / ((big_bytes - small_bytes) / 2**20)
     print(
         f"  info  memory grows by {grew:.1f} MiB per MiB of package data "
