@@ -130,58 +130,38 @@ def _files(descriptor: dict) -> dict[str, dict]:
 
 def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -> Plan | None:
     """What an incremental build would change, checked; None when only a full build will do."""
-    changed = {
-        p for p in hashes.keys() | previous.hashes.keys() if hashes.get(p) != previous.hashes.get(p)
-    }
-    if DESCRIPTOR in changed:
-        old = previous.descriptor()
-        if _without_files(descriptor) != _without_files(old):
-            return None
-        old_files, new_files = _files(old), _files(descriptor)
-        changed |= {
-            p for p in old_files.keys() | new_files.keys() if old_files.get(p) != new_files.get(p)
-        }
-        changed.discard(DESCRIPTOR)
-
+    changed = _changed_paths(descriptor, hashes, previous)
+    if changed is None:
+        return None
+    resources = [r for r in descriptor["resources"] if "schema" in r]
     affected: set[str] = set()
+    for path in changed - {r["path"] for r in resources}:
+        match = ARTICLE_PATH.fullmatch(path)
+        if not match:
+            return None  # a file that is neither a table nor an article
+        affected.add(match[1])
     tables: dict[str, Table] = {}
     article_files: dict[str, tuple[dict, int, CsvLines]] = {}
     added: list[Table] = []
-    for path in changed:
-        if not path.startswith("data/"):
-            match = ARTICLE_PATH.fullmatch(path)
-            if not match:
-                return None
-            affected.add(match[1])
     try:
-        for resource in (r for r in descriptor["resources"] if "schema" in r):
+        for resource in resources:
             path, column = resource["path"], article_column(resource)
             if column is None:  # a shared table: small, read whole
                 table, problems = read_table(root, resource)
-                if problems:
-                    return None  # the full validation reports them
+                new_rows = _added_rows(table, previous, resource) if path in changed else []
+                if problems or new_rows is None:
+                    return None
                 tables[table.name] = table
-                if path in changed:
-                    old_rows = set(map(tuple, previous.table(resource).cells))
-                    if not old_rows <= set(map(tuple, table.cells)):
-                        return None  # a shared row edited or deleted: derived rows everywhere may change
-                    added.append(_cut(table, [c for c in table.cells if tuple(c) not in old_rows]))
+                added += [_cut(table, new_rows)] if new_rows else []
                 continue
-            new = CsvLines((root / path).read_bytes())
-            if not new.simple:
+            lines = CsvLines((root / path).read_bytes())
+            if not lines.simple:
                 return None
-            article_files[resource["name"]] = (resource, column, new)
-            if path in changed:
-                old = CsvLines(previous.member(path))
-                if old.header_line != new.header_line:
-                    return None
-                edited = new.changed_since(old)
-                if edited is None:
-                    return None
-                edited = parse(edited)
-                if any(len(cells) <= column for cells in edited):
-                    return None
-                affected |= {cells[column] for cells in edited}
+            edited = _edited_articles(lines, previous, resource) if path in changed else set()
+            if edited is None:
+                return None
+            article_files[resource["name"]] = (resource, column, lines)
+            affected |= edited
     except UnicodeDecodeError:
         return None
 
@@ -196,13 +176,52 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
         table.cells = lines.rows_naming(column, affected)
         per_article.append(table)
     tables.update((t.name, t) for t in per_article)
-    order = [r["name"] for r in descriptor["resources"] if "schema" in r]
-    package = Package(Path(root), descriptor, {n: tables[n] for n in order}, [])
+    package = Package(Path(root), descriptor, {r["name"]: tables[r["name"]] for r in resources}, [])
     package.problems = [p for t in per_article for p in row_width_problems(t)]
     problems, texts = check_package(package)
     if problems or not package.read_as_hashed(hashes):
         return None
     return Plan(package, texts, sorted(affected), per_article, added)
+
+
+def _changed_paths(descriptor: dict, hashes: FileHashes, previous: Previous) -> set[str] | None:
+    """Input files whose bytes or datapackage.json entry changed; None when datapackage.json
+    changed beyond its list of article files."""
+    changed = {
+        p for p in hashes.keys() | previous.hashes.keys() if hashes.get(p) != previous.hashes.get(p)
+    }
+    if DESCRIPTOR in changed:
+        old = previous.descriptor()
+        if _without_files(descriptor) != _without_files(old):
+            return None
+        old_files, new_files = _files(old), _files(descriptor)
+        changed |= {
+            p for p in old_files.keys() | new_files.keys() if old_files.get(p) != new_files.get(p)
+        }
+        changed.discard(DESCRIPTOR)
+    return changed
+
+
+def _added_rows(table: Table, previous: Previous, resource: dict) -> list[list[str]] | None:
+    """A shared table's new rows; None when a row was edited or deleted, since rows derived
+    from it may be anywhere."""
+    old_rows = set(map(tuple, previous.table(resource).cells))
+    if not old_rows <= set(map(tuple, table.cells)):
+        return None
+    return [c for c in table.cells if tuple(c) not in old_rows]
+
+
+def _edited_articles(lines: CsvLines, previous: Previous, resource: dict) -> set[str] | None:
+    """The articles named by rows added, edited or deleted in a per-article table."""
+    old = CsvLines(previous.member(resource["path"]))
+    edited = lines.changed_since(old) if old.header_line == lines.header_line else None
+    if edited is None:
+        return None
+    column = article_column(resource)
+    rows = parse(edited)
+    if any(len(cells) <= column for cells in rows):
+        return None
+    return {cells[column] for cells in rows}
 
 
 def _cut(table: Table, cells: list[list[str]]) -> Table:

@@ -213,14 +213,24 @@ def test_the_articles_rebuilt_are_the_ones_edited(package, tmp_path):
         (lambda root: delete_row(root, "regions", "96.71"), "a shared row went away"),
         (lambda root: [set_cell(root, "figures", f, "note", "x") for f in ("f000-02", "f002-01")], "two of four articles"),
         (lambda root: _set_version(root, "9.9.9"), "datapackage.json changed beyond its article list"),
+        (lambda root: _add_other_file(root), "a file that is neither a table nor an article"),
     ],
-    ids=["shared row changed", "shared row removed", "too many articles", "descriptor"],
+    ids=["shared row changed", "shared row removed", "too many articles", "descriptor", "other file"],
 )  # fmt: skip
 def test_edits_that_reach_further_build_everything(package, tmp_path, edit, why):
     build(package)
     edit(package)
     assert build(package).mode == "full", why
     assert_same_as_a_full_build(package, tmp_path)
+
+
+def _add_other_file(root) -> None:
+    (root / "NOTES.txt").write_text("catatan kurator\n", encoding="utf-8")
+    descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+    descriptor["resources"].append({"name": "notes", "path": "NOTES.txt", "format": "txt"})
+    (root / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 def _set_version(root, version: str) -> None:
