@@ -43,17 +43,19 @@ from .database import (
 )
 from .fingerprint import (
     DB_NAME,
+    DESCRIPTOR,
     INSPECT_NAME,
+    ZIP_NAME,
     FileHashes,
     code_hash,
     file_hashes,
     input_hash,
+    published,
     read_descriptor_quietly,
-    recorded,
 )
 from .incremental import Previous, apply, copy_previous, plan
 from .package import Package
-from .package_zip import ZIP_NAME, ChangedWhileBuilding, reusable_members, write_package_zip
+from .package_zip import ChangedWhileBuilding, reusable_members, write_package_zip
 from .problems import BuildError
 from .validate import validate
 
@@ -152,18 +154,15 @@ class Job:
 def _build_locked(root, out_dir, force, progress_stream, started) -> BuildResult:
     remove_stale_staging(out_dir)
     target = out_dir / DB_NAME
-    descriptor = read_descriptor_quietly(root)
+    descriptor, descriptor_sha = read_descriptor_quietly(root)
     if descriptor is None:  # validation names what is wrong with it
         _refuse(validate(root, with_frictionless=False), target)
     hashes = file_hashes(root, descriptor, out_dir)
+    if hashes[DESCRIPTOR][0] != descriptor_sha:
+        raise ChangedWhileBuilding(DESCRIPTOR)
     code = code_hash()
     fingerprint = input_hash(hashes, code)
-    if (
-        not force
-        and recorded(target, "input_hash") == fingerprint
-        and (out_dir / INSPECT_NAME).exists()
-    ):
-        content = recorded(target, "content_hash") or ""
+    if not force and (content := published(out_dir, fingerprint)) is not None:
         return BuildResult(target, False, content, {}, time.monotonic() - started)
 
     facts = {"input_hash": fingerprint, "code_hash": code, "content_hash": content_digest(hashes)}
@@ -218,7 +217,7 @@ def _staged(job: Job, write) -> Written | None:
 
 def _write_full(job: Job, report, staging: Path) -> Written:
     package: Package = report.package
-    if not package.read_as_hashed(job.hashes):
+    if not package.read_as_hashed(job.hashes) or package.descriptor != job.descriptor:
         raise ChangedWhileBuilding("an input file")
     progress = job.progress
     # the zip is zlib and file reads, which release the GIL: it is written beside the load

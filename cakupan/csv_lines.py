@@ -41,30 +41,33 @@ class CsvLines:
         return self.raw.count(b"\n") - 1
 
     def changed_since(self, old: CsvLines) -> list[bytes] | None:
-        """Rows added or edited since `old`, and rows of `old` edited or deleted since; None
+        """Every row in the stretch where this file and `old` differ, from both files; None
         when `old` is not simple. Call on a simple file.
 
-        Only the lines between the longest common start and end of the two files can differ;
-        they are compared as sets, so a row that merely moved within that stretch is not
-        counted. A row repeated whole is not seen as added; its repeated primary key is
-        refused by the database when the rows are inserted.
+        The stretch runs from the first line the files do not share at the start to the last
+        they do not share at the end, both whole lines in both files. Everything in it counts as
+        edited, a row that only moved or was pasted twice included: order decides how an
+        article's passages are marked, and a repeated row must meet the key check.
         """
+        mine, theirs = self.stretch(old)
+        # the lines `old` shares with this file are whole rows already: only `theirs` needs a look
+        if not old._shaped() or not _whole(b"\n".join(theirs)):
+            return None
+        return mine + theirs
+
+    def stretch(self, old: CsvLines) -> tuple[list[bytes], list[bytes]]:
+        """The lines of this file and of `old` between their shared start and shared end."""
         new, was = self.raw, old.raw
         start = _common_prefix(new, was)
-        start = new.rfind(b"\n", 0, start) + 1  # back to the start of its line
+        start = new.rfind(b"\n", 0, start) + 1  # back to a line start (the same in both files)
         tail = _common_suffix(new, was, min(len(new), len(was)) - start)
-        end = len(new) - tail
-        if end > 0 and new[end - 1 : end] != b"\n":  # on to the start of the next line
-            end = new.find(b"\n", end) + 1
-        tail = len(new) - end
-        mine = new[start:end].split(b"\n")[:-1]
-        theirs = was[start : len(was) - tail].split(b"\n")[:-1]
-        mine_set, theirs_set = set(mine), set(theirs)
-        gone = [r for r in theirs if r not in mine_set]
-        # the lines `old` shares with this file are whole rows already: only `gone` needs a look
-        if not old._shaped() or not _whole(b"\n".join(gone)):
-            return None
-        return [r for r in mine if r not in theirs_set] + gone
+        if not (_line_starts(new, len(new) - tail) and _line_starts(was, len(was) - tail)):
+            # on to the next line start inside the shared ending, which is then one in both
+            after = new.find(b"\n", len(new) - tail)
+            tail = 0 if after < 0 else len(new) - after - 1
+        return new[start : len(new) - tail].split(b"\n")[:-1], was[start : len(was) - tail].split(
+            b"\n"
+        )[:-1]
 
     def rows_naming(self, column: int, values: set[str]) -> list[list[str]]:
         """The parsed rows whose cell in `column` is one of `values`, in file order."""
@@ -80,6 +83,10 @@ class CsvLines:
                 at = raw.find(needle, at + len(needle))
         lines = [raw[s : raw.find(b"\n", s)] for s in sorted(starts)]
         return [cells for cells in parse(lines) if len(cells) > column and cells[column] in values]
+
+
+def _line_starts(raw: bytes, at: int) -> bool:
+    return at == 0 or raw[at - 1 : at] == b"\n"
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:

@@ -18,6 +18,7 @@ import os
 import sqlite3
 import time
 from contextlib import closing
+from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from . import __version__
 
 DB_NAME = "cakupan.db"
 INSPECT_NAME = "inspect.json"
+ZIP_NAME = "cakupan-datapackage.zip"
+LIBRARIES = ("markdown-it-py", "sqlite-utils")
 HASH_CACHE_NAME = ".input-hashes.json"
 DESCRIPTOR = "datapackage.json"
 STILL_NS = 2_000_000_000  # a file changed more recently than this is hashed every time
@@ -87,8 +90,12 @@ def _save(path: Path, cache: dict) -> None:
 
 
 def code_hash() -> str:
-    """cakupan's version and the code that shapes the database (.py and .sql files)."""
-    digest = hashlib.sha256(__version__.encode())
+    """cakupan's version, the code that shapes the database (.py and .sql files), and the
+    versions of what else shapes it: SQLite (FTS5), markdown-it-py (rendering), sqlite-utils.
+    After an upgrade every article is built again, never half with the old and half the new."""
+    versions = [f"cakupan {__version__}", f"sqlite {sqlite3.sqlite_version}"]
+    versions += [f"{name} {version(name)}" for name in LIBRARIES]
+    digest = hashlib.sha256("; ".join(versions).encode())
     for code in sorted(Path(str(files("cakupan"))).glob("*.[ps][yq]*")):
         digest.update(code.read_bytes())
     return digest.hexdigest()
@@ -102,35 +109,52 @@ def input_hash(hashes: FileHashes, code: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def read_descriptor_quietly(root: Path) -> dict | None:
+def read_descriptor_quietly(root: Path) -> tuple[dict | None, str]:
+    """datapackage.json parsed, or None, and the SHA-256 of the bytes that were parsed."""
     try:
-        descriptor = json.loads((Path(root) / DESCRIPTOR).read_text("utf-8"))
+        raw = (Path(root) / DESCRIPTOR).read_bytes()
+        descriptor = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
-        return None
-    return descriptor if isinstance(descriptor, dict) else None
+        return None, ""
+    return (descriptor if isinstance(descriptor, dict) else None), hashlib.sha256(raw).hexdigest()
 
 
-def recorded(db_path: Path, key: str) -> str | None:
-    """A value from the _build table of an existing database, or None."""
+def recorded_facts(db_path: Path) -> dict[str, str]:
+    """The _build table of an existing database, or nothing."""
     if not db_path.exists():
-        return None
+        return {}
     try:
         with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-            row = conn.execute("SELECT value FROM _build WHERE key = ?", (key,)).fetchone()
+            return dict(conn.execute("SELECT key, value FROM _build"))
     except sqlite3.Error:
+        return {}
+
+
+def published(out_dir: Path, fingerprint: str) -> str | None:
+    """The content hash when the published build is of exactly these inputs, and whole: its
+    database records this fingerprint, the zip beside it is the one it records, and
+    inspect.json describes a file of its size. A build killed between its renames, or a zip
+    torn by a power cut, fails this and is built again."""
+    facts = recorded_facts(out_dir / DB_NAME)
+    if not facts or facts.get("input_hash") != fingerprint:
         return None
-    return row[0] if row else None
+    try:
+        with open(out_dir / ZIP_NAME, "rb") as f:
+            zipped = hashlib.file_digest(f, "sha256").hexdigest()
+        inspect = json.loads((out_dir / INSPECT_NAME).read_text("utf-8"))
+        size = next(iter(inspect.values()))["size"]
+    except (OSError, ValueError, StopIteration, KeyError, TypeError):
+        return None
+    if zipped != facts.get("package_zip_sha256") or size != (out_dir / DB_NAME).stat().st_size:
+        return None
+    return facts.get("content_hash", "")
 
 
 def up_to_date(root: Path, out_dir: Path | None = None) -> str | None:
     """The content hash of the current database when nothing has changed since it was built, else None."""
     root = Path(root)
     out_dir = Path(out_dir) if out_dir else root / "build"
-    target = out_dir / DB_NAME
-    descriptor = read_descriptor_quietly(root)
-    if descriptor is None or not (out_dir / INSPECT_NAME).exists() or not target.exists():
+    descriptor, _ = read_descriptor_quietly(root)
+    if descriptor is None:
         return None
-    fingerprint = input_hash(file_hashes(root, descriptor, out_dir))
-    if recorded(target, "input_hash") != fingerprint:
-        return None
-    return recorded(target, "content_hash") or ""
+    return published(out_dir, input_hash(file_hashes(root, descriptor, out_dir)))

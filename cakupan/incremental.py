@@ -5,16 +5,21 @@ Why this is safe. Every check cakupan makes of a row looks only at that row, at 
 (the text, its sources row, the posts, figures and awards quoting it), and at the shared tables
 (regions, indicators, people); the shared tables are referenced, never referencing. So when the
 previous build was valid and an edit touches the rows of some articles, re-checking those
-articles' rows against the whole shared tables, plus key uniqueness over the whole of every
-edited file, finds a problem exactly when checking everything would. The same holds for what is
-derived from a row: an article's rendered text, its search entries and its figures' citations
-depend on that article and the shared tables alone.
+articles' rows against the whole shared tables finds a problem exactly when checking everything
+would. The one check that spans articles, a primary key used twice, is made by SQLite itself:
+the update inserts into tables that declare the keys, and a clash sends the build to the full
+validation. What is derived from a row follows the same lines: an article's rendered text, its
+search entries and its figures' citations depend on that article and the shared tables alone.
+An edited article is found by comparing each edited file with the previous build's copy; every
+row between the files' shared start and shared end counts as edited, moved or repeated rows
+included (csv_lines.py).
 
 An edit that could reach further falls back to the full build:
 - a shared table whose rows changed or went away (rows added are fine: nothing refers to them
   yet);
 - any change to datapackage.json beyond its list of article files (a schema, the version);
-- cakupan's own code changed, or the previous build or its zip is missing or not what it says;
+- cakupan's own code changed, or SQLite, markdown-it-py or sqlite-utils was upgraded, or the
+  previous build or its zip is missing or not what it says;
 - more than a quarter of the articles touched (the full build is then about as quick);
 - any problem found: the full validation then reports every problem with its row number.
 """
@@ -40,9 +45,9 @@ from .database import (
     load_rows,
     recorded_inputs,
 )
-from .fingerprint import DESCRIPTOR, FileHashes
+from .fingerprint import DESCRIPTOR, ZIP_NAME, FileHashes
 from .package import Package, Table, parse_table, read_table, row_width_problems
-from .package_zip import ZIP_NAME, read_member
+from .package_zip import read_member
 from .validate import check_package
 
 ARTICLE_PATH = re.compile(r"sources/([^/]+)\.txt")
@@ -77,6 +82,7 @@ class Previous:
         return cls(db, old_zip, hashes)
 
     def member(self, path: str) -> bytes:
+        """A file as the previous build read it; KeyError when it had no such file."""
         return read_member(self.zip, path)
 
     def descriptor(self) -> dict:
@@ -154,7 +160,10 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
                 tables[table.name] = table
                 added += [_cut(table, new_rows)] if new_rows else []
                 continue
-            lines = CsvLines((root / path).read_bytes())
+            try:
+                lines = CsvLines((root / path).read_bytes())
+            except OSError:
+                return None  # a missing table: the full validation says so
             if not lines.simple:
                 return None
             edited = _edited_articles(lines, previous, resource) if path in changed else set()
@@ -162,7 +171,7 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
                 return None
             article_files[resource["name"]] = (resource, column, lines)
             affected |= edited
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, KeyError):  # bad bytes in an edit; a table the last build lacked
         return None
 
     sources = article_files.get("sources")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .fingerprint import DESCRIPTOR, FileHashes, input_paths
 
-ZIP_NAME = "cakupan-datapackage.zip"
 README = "README.md"
 STAMP = (2020, 1, 1, 0, 0, 0)
 

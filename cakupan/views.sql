@@ -64,7 +64,7 @@ LEFT JOIN workers_choice wc ON wc.actual_id = a.figure_id AND wc.n = 1
 LEFT JOIN figures w ON w.figure_id = wc.workers_id
 LEFT JOIN stated_choice sc ON sc.actual_id = a.figure_id AND sc.n = 1
 LEFT JOIN figures g ON g.figure_id = sc.gap_id
-ORDER BY gap_pp DESC, a.region_code, a.as_of;
+ORDER BY gap_pp DESC, a.region_code, a.as_of, a.figure_id;  -- figure_id: ties never follow storage order
 
 -- consistency_checks: does an article's own arithmetic hold, and do articles agree?
 -- verdict: consistent (within tolerance), consistent_with_qualifier (outside it, but in the
@@ -133,7 +133,7 @@ SELECT check_kind, source_id, region_code, formula, stated, computed, unit,
        END AS verdict,
        figure_ids
 FROM checks
-ORDER BY check_kind, source_id, region_code;
+ORDER BY check_kind, source_id, region_code, figure_ids;
 
 -- award_rankings: each Paritrana result with the region's latest coverage figure beside it.
 CREATE VIEW award_rankings AS
@@ -150,7 +150,7 @@ FROM awards a
 JOIN regions r ON r.region_code = a.region_code
 JOIN regions o ON o.region_code = a.organising_region_code
 LEFT JOIN latest_coverage lc ON lc.region_code = a.region_code AND lc.n = 1
-ORDER BY a.award, a.award_year DESC, a.level, a.organising_region_code, a.category, a.rank;
+ORDER BY a.award, a.award_year DESC, a.level, a.organising_region_code, a.category, a.rank, a.award_id;
 
 -- time_series: every figure of a region and indicator in date order.
 CREATE VIEW time_series AS

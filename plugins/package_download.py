@@ -5,7 +5,7 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from cakupan.package_zip import ZIP_NAME
+from cakupan.fingerprint import ZIP_NAME
 from cakupan.web import DATABASE
 
 

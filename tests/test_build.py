@@ -16,7 +16,7 @@ from conftest import KILL_AT_STEP, set_cell
 
 from cakupan import gapmath
 from cakupan.build import BuildError, Progress, build
-from cakupan.package_zip import ZIP_NAME
+from cakupan.fingerprint import ZIP_NAME
 
 
 def rows(db_path, sql):

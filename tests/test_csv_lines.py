@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cakupan.csv_lines import CsvLines, _whole
@@ -23,16 +23,37 @@ cells = st.text(alphabet='ab ,"\u201c\u2013', max_size=6)
 rows = st.lists(st.lists(cells, min_size=3, max_size=3), max_size=12, unique_by=tuple)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(old=rows, new=rows)
-def test_the_rows_changed_are_exactly_the_rows_that_differ(old, new):
+@example(old=[["pak-budi", "S", "x"]], new=[["budi", "S", "x"]])  # a new row that ends an old one
+@example(old=[["h", "", ""], ["A", "", ""], ["B", "", ""]], new=[["h", "", ""], ["B", "", ""], ["A", "", ""], ["A", "", ""]])  # fmt: skip
+def test_the_files_differ_only_inside_the_stretch_of_changed_rows(old, new):
     before, after = CsvLines(csv_bytes(old)), CsvLines(csv_bytes(new))
     assert before.simple and after.simple
-    changed = after.changed_since(before)
-    parsed = list(csv.reader(line.decode("utf-8") for line in changed))
-    assert sorted(parsed) == sorted(
-        [r for r in new if r not in old] + [r for r in old if r not in new]
+    mine, theirs = (
+        [row for row in csv.reader(line.decode("utf-8") for line in lines)]
+        for lines in after.stretch(before)
     )
+    # new = shared start + mine + shared end, and old = the same start + theirs + the same end
+    at = next(
+        k for k in range(len(new) + 1) if new[k : k + len(mine)] == mine and new[:k] == old[:k]
+    )
+    assert new[at + len(mine) :] == old[at + len(theirs) :]
+    assert sorted(after.changed_since(before)) == sorted(
+        line for lines in after.stretch(before) for line in lines
+    )
+
+
+def test_a_row_pasted_twice_and_a_row_moved_are_changed():
+    old = CsvLines(csv_bytes([["h", "", ""], ["A", "", ""], ["B", "", ""]]))
+    new = CsvLines(csv_bytes([["h", "", ""], ["B", "", ""], ["A", "", ""], ["A", "", ""]]))
+    assert sorted(new.changed_since(old)) == [b"A,,", b"A,,", b"A,,", b"B,,", b"B,,"]
+
+
+def test_a_new_row_that_is_the_end_of_the_old_one_is_changed():
+    old = CsvLines(csv_bytes([["x", "1", ""], ["pak-budi", "S", ""], ["y", "2", ""]]))
+    new = CsvLines(csv_bytes([["x", "1", ""], ["budi", "S", ""], ["y", "2", ""]]))
+    assert new.changed_since(old) == [b"budi,S,", b"pak-budi,S,"]
 
 
 @settings(max_examples=200, deadline=None)

@@ -22,8 +22,8 @@ import cakupan.build
 import cakupan.fingerprint
 from cakupan.build import BuildError, build
 from cakupan.database import check_database
-from cakupan.fingerprint import input_paths
-from cakupan.package_zip import HOW_TO_CITE, ZIP_NAME
+from cakupan.fingerprint import ZIP_NAME, input_paths
+from cakupan.package_zip import HOW_TO_CITE
 from cakupan.validate import validate
 
 SARO = "000_0dc850caf364129e"  # Sarolangun
@@ -376,3 +376,37 @@ def test_the_incremental_checks_catch_a_broken_key_in_the_rows_written(package):
     with pytest.raises(BuildError) as refused:
         check_database(conn, {"figures": mine}, [SARO])
     assert str(refused.value) == f"foreign key check failed: [('figures', {rowid}, 'regions')]"
+
+
+def test_a_table_file_gone_missing_is_reported_by_the_validation(package):
+    db = build(package).path
+    old = db.read_bytes()
+    (package / "data" / "figures.csv").unlink()
+    with pytest.raises(BuildError) as refused:
+        build(package)
+    assert [(p.file, p.found, p.check) for p in refused.value.problems] == [
+        ("data/figures.csv", "no such file", "file")
+    ]
+    assert db.read_bytes() == old
+
+
+def test_a_torn_zip_beside_an_unchanged_database_is_built_again(package):
+    build(package)
+    zip_path = package / "build" / ZIP_NAME
+    whole = zip_path.read_bytes()
+    zip_path.write_bytes(whole[: len(whole) // 2])  # as a power cut after the rename might leave it
+    result = build(package)
+    assert (result.built, result.mode) == (True, "full")
+    assert zip_path.read_bytes() == whole
+
+
+def test_an_upgraded_library_builds_everything(package, monkeypatch):
+    build(package)
+    set_cell(package, "figures", "f000-02", "note", "edited")
+    real = cakupan.fingerprint.version
+    monkeypatch.setattr(
+        cakupan.fingerprint,
+        "version",
+        lambda name: "99" if name == "markdown-it-py" else real(name),
+    )
+    assert build(package).mode == "full"
