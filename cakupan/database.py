@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .citations import apa, contexts, newsroom_en, newsroom_id
-from .fingerprint import DESCRIPTOR, FileHashes
+from .fingerprint import DESCRIPTOR, FileHashes, file_sha256
 from .package import Package, Table
 from .problems import BuildError
 from .render import Highlight, render_article
@@ -327,11 +327,6 @@ def _broken_keys(conn: sqlite3.Connection, table: str, rows: str, params: dict) 
         )
         broken += [(table, rowid, parent) for (rowid,) in conn.execute(sql, params)]
     return broken
-
-
-def file_sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def inspect_data(staged: Path, target: Path) -> dict:

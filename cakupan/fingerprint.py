@@ -41,6 +41,11 @@ def input_paths(descriptor: dict) -> list[str]:
     return [DESCRIPTOR] + [r["path"] for r in descriptor.get("resources", [])]
 
 
+def file_sha256(path: Path | str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _stat_key(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
@@ -66,8 +71,7 @@ def file_hashes(root: Path, descriptor: dict, cache_dir: Path | None = None) -> 
             digest = known[4]
         else:
             try:
-                with open(base + path, "rb") as f:
-                    digest = hashlib.file_digest(f, "sha256").hexdigest()
+                digest = file_sha256(base + path)
             except OSError:
                 hashes[path] = MISSING
                 continue
@@ -139,8 +143,7 @@ def published(out_dir: Path, fingerprint: str) -> str | None:
     if not facts or facts.get("input_hash") != fingerprint:
         return None
     try:
-        with open(out_dir / ZIP_NAME, "rb") as f:
-            zipped = hashlib.file_digest(f, "sha256").hexdigest()
+        zipped = file_sha256(out_dir / ZIP_NAME)
         inspect = json.loads((out_dir / INSPECT_NAME).read_text("utf-8"))
         size = next(iter(inspect.values()))["size"]
     except (OSError, ValueError, StopIteration, KeyError, TypeError):

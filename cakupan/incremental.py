@@ -39,13 +39,12 @@ from pathlib import Path
 from .csv_lines import CsvLines, parse
 from .database import (
     SEARCHED,
-    file_sha256,
     insert_articles,
     insert_citations,
     load_rows,
     recorded_inputs,
 )
-from .fingerprint import DESCRIPTOR, ZIP_NAME, FileHashes
+from .fingerprint import DESCRIPTOR, ZIP_NAME, FileHashes, file_sha256, recorded_facts
 from .package import Package, Table, parse_table, read_table, row_width_problems
 from .package_zip import read_member
 from .validate import check_package
@@ -68,13 +67,13 @@ class Previous:
         old_zip = out_dir / ZIP_NAME
         if not db.exists() or not old_zip.exists():
             return None
+        facts = recorded_facts(db)
+        if facts.get("code_hash") != code:
+            return None  # other code, or a database that is not ours
         try:
             with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-                facts = dict(conn.execute("SELECT key, value FROM _build"))
                 hashes = recorded_inputs(conn)
         except sqlite3.Error:
-            return None  # a database from before _build_inputs, or not ours
-        if facts.get("code_hash") != code:
             return None
         # the zip is the previous build's copy of its inputs, if it is the one built with it
         if facts.get("package_zip_sha256") != file_sha256(old_zip):
