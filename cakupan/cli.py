@@ -141,7 +141,8 @@ def add_source_command(root: Path, file: Path, url, outlet, title, published, ac
 )
 def extract(root: Path, source_id: str, out: Path | None):
     """Propose candidate figures from an article for review (never writes into data/)."""
-    from .extract import candidates, to_csv
+    from .curation import to_csv
+    from .extract import candidates
     from .package import load_package
 
     try:
@@ -165,8 +166,8 @@ def extract(root: Path, source_id: str, out: Path | None):
 @click.argument("review_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def accept(root: Path, review_file: Path):
     """Add reviewed candidate figures to data/figures.csv, only if the package still validates."""
-    from .extract import AcceptError
-    from .extract import accept as run
+    from .curation import AcceptError
+    from .curation import accept as run
 
     try:
         added = run(root, review_file)
