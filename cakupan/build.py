@@ -26,13 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import derived
 from .database import (
     check_database,
     content_digest,
     create_articles,
     create_citations,
     create_search,
-    create_views,
     insert_articles,
     insert_citations,
     inspect_data,
@@ -238,8 +238,9 @@ def _write_full(job: Job, report, staging: Path) -> Written:
             insert_citations(conn)
             progress.step("citations")
             create_search(conn)
-            create_views(conn)
-            progress.step("views and search")
+            derived.create(conn)
+            derived.refresh(conn)
+            progress.step("derived tables and search")
             zipped.result()
             _record(conn, job, package, staging)
             conn.execute("COMMIT")

@@ -1,5 +1,5 @@
 """What goes into cakupan.db, and how: tables from the Table Schemas, rendered articles,
-citations, full-text search, views, the _build record, and the checks run before publication.
+citations, full-text search, the _build record, and the checks run before publication.
 
 Both kinds of build use these: the full build (build.py) on an empty staging file, and the
 incremental one (incremental.py) on a copy of the previous database.
@@ -16,7 +16,6 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -208,21 +207,6 @@ def create_search(conn: sqlite3.Connection) -> None:
         conn.execute(
             f"INSERT INTO [{table}_fts] (rowid, [{column}]) SELECT rowid, [{column}] FROM [{table}]"
         )
-
-
-def view_statements() -> list[str]:
-    statements, current = [], []
-    for line in files("cakupan").joinpath("views.sql").read_text("utf-8").splitlines():
-        current.append(line)
-        if sqlite3.complete_statement("\n".join(current)):
-            statements.append("\n".join(current))
-            current = []
-    return statements
-
-
-def create_views(conn: sqlite3.Connection) -> None:
-    for statement in view_statements():
-        conn.execute(statement)
 
 
 def git_commit(root: Path) -> str:

@@ -36,6 +36,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import derived
 from .csv_lines import CsvLines, parse
 from .database import (
     SEARCHED,
@@ -107,6 +108,8 @@ class Plan:
         written |= {t.name: "1" for t in self.added}  # shared tables are small: all their rows
         written["articles"] = mine
         written["citations"] = f"figure_id IN (SELECT figure_id FROM figures WHERE {mine})"
+        refreshed = "region_code IN (SELECT region_code FROM temp.derived_scope)"
+        written |= {table: refreshed for table in derived.DERIVED_TABLES}
         return written
 
 
@@ -255,6 +258,7 @@ def apply(conn: sqlite3.Connection, plan: Plan) -> None:
     that the caller opens and commits."""
     ids = (json.dumps(plan.affected),)
     affected = "(SELECT value FROM json_each(?))"
+    regions = derived.regions_of(conn, plan.affected)  # before: a figure may have moved region
     conn.execute(
         f"DELETE FROM citations WHERE figure_id IN (SELECT figure_id FROM figures WHERE source_id IN {affected})",
         ids,
@@ -278,3 +282,4 @@ def apply(conn: sqlite3.Connection, plan: Plan) -> None:
             ids,
         )
     insert_citations(conn, source_ids=plan.affected)
+    derived.refresh(conn, sorted(regions | derived.regions_of(conn, plan.affected)))
