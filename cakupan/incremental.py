@@ -26,6 +26,7 @@ An edit that could reach further falls back to the full build:
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -173,7 +174,9 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
                 return None
             article_files[resource["name"]] = (resource, column, lines)
             affected |= edited
-    except (UnicodeDecodeError, KeyError):  # bad bytes in an edit; a table the last build lacked
+    # bad bytes or a cell over the csv module's limit in an edit; a table the last build lacked:
+    # the full validation names the problem
+    except (UnicodeDecodeError, csv.Error, KeyError):
         return None
 
     sources = article_files.get("sources")
