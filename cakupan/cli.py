@@ -83,7 +83,7 @@ def serve(root: Path, host: str, port: int, dry_run: bool):
     """Build when the inputs changed, then serve the catalogue with Datasette (immutable)."""
     from .build import DB_NAME, BuildError
     from .build import build as run
-    from .serve import datasette_args, exec_datasette
+    from .serve import ServeError, datasette_args, exec_server, pin_build
 
     db = root / "build" / DB_NAME
     try:
@@ -103,8 +103,15 @@ def serve(root: Path, host: str, port: int, dry_run: bool):
         click.echo(f"warning: {e}; serving the last good database {db}", err=True)
     args = datasette_args(root, host, port)
     click.echo("datasette " + " ".join(args), err=True)
-    if not dry_run:
-        exec_datasette(args)
+    if dry_run:
+        return
+    try:
+        pinned = pin_build(root / "build")
+    except ServeError as e:
+        click.echo(f"cannot serve: {e}", err=True)
+        sys.exit(1)
+    # the same command, reading the pinned copy of this build (cakupan/serve.py says why)
+    exec_server(datasette_args(root, host, port, build=pinned))
 
 
 @cli.command("add-source")
@@ -118,17 +125,33 @@ def serve(root: Path, host: str, port: int, dry_run: bool):
     "--accessed", default="", help="Date the text was obtained, YYYY-MM-DD (default: today)."
 )
 def add_source_command(root: Path, file: Path, url, outlet, title, published, accessed):
-    """Copy an article into sources/ unchanged and record its origin."""
+    """Copy an article into sources/ and record its origin, in one locked, all-or-nothing write.
+
+    The article is stored as UTF-8 without a byte-order mark and with LF line endings."""
+    from .package_write import WriteError
     from .sources import Origin, SourceError, add_source
 
     try:
-        source_id = add_source(root, file, Origin(url, outlet, title, published, accessed))
-    except SourceError as e:
-        click.echo(f"error: {e}", err=True)
+        source_id = add_source(
+            root, file, Origin(url, outlet, title, published, accessed), report=_note
+        )
+    except (SourceError, WriteError) as e:
+        _say(f"error: {e}", err=True)
         sys.exit(1)
-    click.echo(
+    _say(
         f"added {source_id}: sources/{source_id}.txt; next: cakupan extract {source_id} --out review.csv"
     )
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print with every control character escaped: what reaches a terminal is never raw."""
+    from .problems import printable
+
+    click.echo(printable(text), err=err)
+
+
+def _note(text: str) -> None:
+    _say(f"note: {text}", err=True)
 
 
 @cli.command()
@@ -137,46 +160,60 @@ def add_source_command(root: Path, file: Path, url, outlet, title, published, ac
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the candidates to this review file instead of stdout.",
+    help="Write the candidates to this review file (never inside data/ or sources/) instead of stdout.",
 )
-def extract(root: Path, source_id: str, out: Path | None):
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
+def extract(root: Path, source_id: str, out: Path | None, force: bool):
     """Propose candidate figures from an article for review (never writes into data/)."""
-    from .curation import to_csv
+    from .curation import ReviewFileError, review_csv, write_review_file
     from .extract import candidates
     from .package import load_package
 
     try:
         rows = candidates(root, source_id)
     except KeyError as e:
-        click.echo(f"error: {e.args[0]}", err=True)
+        _say(f"error: {e.args[0]}", err=True)
         sys.exit(1)
-    header = load_package(root).tables["figures"].field_names
-    text = to_csv(rows, header)
+    tables = load_package(root).tables
+    text = review_csv(rows, tables["figures"].field_names, tables["awards"].field_names)
     if out:
-        out.write_text(text, encoding="utf-8")
-        click.echo(
+        try:
+            write_review_file(root, out, text, force=force)
+        except ReviewFileError as e:
+            _say(f"error: {e}", err=True)
+            sys.exit(1)
+        _say(
             f"{len(rows)} candidates written to {out}; review them, delete what is not a figure, then: cakupan accept {out}"
         )
-    else:
-        click.echo(text, nl=False)
+    elif sys.stdout.isatty():
+        _say(text.removesuffix("\n"))
+    else:  # a pipe or a file gets the review file's exact text; click would strip ANSI sequences
+        click.echo(text, nl=False, color=True)
 
 
 @cli.command()
 @ROOT_OPTION
-@click.argument("review_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("review_file", type=click.Path(dir_okay=False, path_type=Path))
 def accept(root: Path, review_file: Path):
-    """Add reviewed candidate figures to data/figures.csv, only if the package still validates."""
+    """Add reviewed figures to data/figures.csv and awards to data/awards.csv, in one locked,
+    all-or-nothing write, only if the whole package still validates."""
     from .curation import AcceptError
     from .curation import accept as run
+    from .package_write import WriteError
 
     try:
-        added = run(root, review_file)
+        done = run(root, review_file, report=_note)
     except AcceptError as e:
         for problem in e.problems:
-            click.echo(str(problem))
-        click.echo(f"error: {e}", err=True)
+            _say(str(problem))
+        _say(f"error: {e}", err=True)
         sys.exit(1)
-    click.echo(f"accepted {len(added)} figure(s): {', '.join(added)}")
+    except WriteError as e:
+        _say(f"error: {e}", err=True)
+        sys.exit(1)
+    for warning in done.warnings:
+        _say(f"warning: {warning}", err=True)
+    _say(done.summary())
 
 
 @cli.command()
@@ -201,11 +238,11 @@ def cite(root: Path, figure_id: str, style: str):
     try:
         db = run(root).path
     except BuildError as e:
-        click.echo(f"error: {e}", err=True)
+        _say(f"error: {e}", err=True)
         sys.exit(1)
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         found = contexts(conn, figure_id)
     if not found:
-        click.echo(f"error: no figure {figure_id!r} in {db}", err=True)
+        _say(f"error: no figure {figure_id!r} in {db}", err=True)
         sys.exit(1)
-    click.echo(format_citation(found[0], style))
+    _say(format_citation(found[0], style))

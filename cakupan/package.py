@@ -1,7 +1,9 @@
 """Reading the data package from disk: descriptor, CSV tables and article texts.
 
 Reading is strict on purpose: the canonical CSV is UTF-8 without a byte-order mark and with
-LF line endings, so a file re-saved by a spreadsheet is caught before it is trusted.
+LF line endings, so a file re-saved by a spreadsheet is caught before it is trusted. No cell
+may hold a control character other than tab and line feed (a NUL makes git call the file
+binary, an ESC reaches a curator's terminal), nor more than MAX_CELL_CHARS characters.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import gc
 import hashlib
 import io
 import json
+import os
+import re
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +25,13 @@ from pathlib import Path
 from .problems import Problem, shorten
 
 DESCRIPTOR = "datapackage.json"
+# Python's csv module refuses a longer field (its default field_size_limit), so that is the limit
+MAX_CELL_CHARS = 131_072
+MAX_TABLE_BYTES = 1 << 30  # checked before a table is read: far above 100,000 figures
+# C0 and C1 control characters except tab and line feed, as text and as UTF-8 bytes
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+_CONTROL_NAMES = {0x00: "NUL", 0x0D: "carriage return", 0x1B: "ESC", 0x7F: "DEL"}
 
 
 @dataclass
@@ -118,15 +130,69 @@ def decode_text(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(path, line, None, found, "UTF-8 text", "encoding")]
 
 
-def read_table(root: Path, resource: dict) -> tuple[Table, list[Problem]]:
-    path = resource["path"]
+class UnreadableFile(Exception):
+    """A file that is not read at all: missing, not a regular file, or over its size limit.
+
+    The message reads "found ...; expected ..." after the file's name."""
+
+    def __init__(self, found: str, expected: str):
+        super().__init__(f"found {found}; expected {expected}")
+        self.found, self.expected = found, expected
+
+
+def read_regular_file(path: Path, max_bytes: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most max_bytes, checked before reading anything.
+
+    Opened without blocking, so a FIFO cannot hang us, and stat-ed on the open descriptor,
+    so the file checked is the file read; /dev/zero or a huge file costs nothing."""
     try:
-        raw = (root / path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
+        raise UnreadableFile("no such file", f"the {what}") from None
+    except OSError as e:
+        raise UnreadableFile(f"a file that cannot be opened ({e.strerror})", f"the {what}") from e
+    with open(fd, "rb", closefd=True) as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile(_file_kind(info.st_mode), f"a regular file ({what})")
+        if info.st_size > max_bytes:
+            found = f"{info.st_size:,} bytes"
+            raise UnreadableFile(found, f"at most {max_bytes:,} bytes for one {what}")
+        try:
+            data = f.read(max_bytes + 1)
+        except OSError as e:
+            raise UnreadableFile(f"a read error ({e.strerror})", f"the {what}") from e
+    if len(data) > max_bytes:  # it grew after the stat
+        raise UnreadableFile(f"more than {max_bytes:,} bytes", f"at most {max_bytes:,} bytes")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_table(
+    root: Path, resource: dict, replaced: dict[str, bytes] | None = None
+) -> tuple[Table, list[Problem]]:
+    path = resource["path"]
+    if replaced and path in replaced:
+        return parse_table(resource, replaced[path])
+    try:
+        raw = read_regular_file(
+            root / path, MAX_TABLE_BYTES, f"CSV of resource {resource['name']!r}"
+        )
+    except UnreadableFile as e:
         table = Table(resource["name"], path, resource["schema"])
-        return table, [
-            Problem(path, None, None, "no such file", f"the CSV of resource {table.name!r}", "file")
-        ]
+        return table, [Problem(path, None, None, e.found, e.expected, "file")]
     return parse_table(resource, raw)
 
 
@@ -154,23 +220,82 @@ def _parse_into(table: Table, raw: bytes) -> list[Problem]:
             Problem(path, None, None, "a UTF-8 byte-order mark", "UTF-8 without BOM", "encoding")
         )
         raw = raw[3:]
-    if b"\r" in raw:
-        line = raw.count(b"\n", 0, raw.index(b"\r")) + 1
+    header, cells, found = read_cells(raw, path)
+    if header is None:
+        return problems + found
+    table.header, table.cells = header, cells
+    problems += found
+    if b"\r" in raw and raw.count(b"\r") > sum(c.count("\r") for r in cells for c in r):
+        # a CR outside the cells: a CRLF or CR line ending (a CR in a cell is reported there)
+        first = raw.find(b"\r\n") if b"\r\n" in raw else raw.index(b"\r")
+        line = raw.count(b"\n", 0, first) + 1
         problems.append(
             Problem(path, line, None, "CRLF or CR line ending", "LF line endings", "line-endings")
         )
-    # decoded as it is parsed: a StringIO of the whole file would hold it again at 4 bytes a character
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline=""))
-    try:
-        with gc_paused():
-            table.header = next(reader, [])
-            table.cells = list(reader)
-    except UnicodeDecodeError:
-        table.header, table.cells = [], []
-        return problems + decode_text(raw, path)[1]  # names the line and byte
     problems += _header_problems(table)
     problems += row_width_problems(table)
     return problems
+
+
+def read_cells(raw: bytes, path: str) -> tuple[list[str] | None, list[list[str]], list[Problem]]:
+    """Header, rows and the cell problems of CSV bytes (no BOM); header None when not UTF-8.
+
+    The common case costs one C-level parse and one bytes search: cells are looked at one by one
+    only when the file holds a control character or a cell longer than MAX_CELL_CHARS."""
+    try:
+        header, cells = _parse(raw, None)
+        too_long = False
+    except UnicodeDecodeError:
+        return None, [], decode_text(raw, path)[1]  # names the line and byte
+    except csv.Error:  # a field over the csv module's limit: read again without it, then say where
+        header, cells = _parse(raw, len(raw) + 1)
+        too_long = True
+    if too_long or _CONTROL_BYTES.search(raw):
+        return header, cells, _cell_problems_of(path, header, cells)
+    return header, cells, []
+
+
+def _parse(raw: bytes, limit: int | None) -> tuple[list[str], list[list[str]]]:
+    # decoded as it is parsed: a StringIO of the whole file would hold it again at 4 bytes a character
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline=""))
+    old = csv.field_size_limit(limit) if limit else None
+    try:
+        with gc_paused():
+            return next(reader, []), list(reader)
+    finally:
+        if old is not None:
+            csv.field_size_limit(old)
+
+
+def _cell_problems_of(path: str, header: list[str], cells: list[list[str]]) -> list[Problem]:
+    problems = []
+    for number, row in enumerate([header, *cells], start=1):
+        for index, cell in enumerate(row):
+            if len(cell) > MAX_CELL_CHARS or CONTROL.search(cell):
+                name = header[index] if number > 1 and index < len(header) else None
+                problems += cell_problems(path, number, name, cell)
+    return problems
+
+
+def cell_problems(path: str, row: int | None, field: str | None, cell: str) -> list[Problem]:
+    """What is wrong with one cell of a curated table: too long, or a control character."""
+    problems = []
+    if len(cell) > MAX_CELL_CHARS:
+        found = f"a cell of {len(cell):,} characters"
+        expected = f"at most {MAX_CELL_CHARS:,} characters in a cell"
+        problems.append(Problem(path, row, field, found, expected, "cell-length"))
+    bad = CONTROL.search(cell)
+    if bad:
+        found = f"{control_name(bad.group())} at character {bad.start()} of {shorten(cell)}"
+        expected = "text without control characters (tab and line feed are allowed)"
+        problems.append(Problem(path, row, field, found, expected, "control-character"))
+    return problems
+
+
+def control_name(char: str) -> str:
+    code = ord(char)
+    name = _CONTROL_NAMES.get(code)
+    return f"control character U+{code:04X}" + (f" ({name})" if name else "")
 
 
 @contextmanager
@@ -241,19 +366,43 @@ def _header_problems(table: Table) -> list[Problem]:
     return problems
 
 
-def load_package(root: Path) -> Package:
-    """Read everything once; problems found while reading are kept, not raised."""
+def load_package(root: Path, replaced: dict[str, bytes] | None = None) -> Package:
+    """Read everything once; problems found while reading are kept, not raised.
+
+    `replaced` maps table paths to bytes read instead of the file: the package as a write
+    would leave it, checked before anything is written. A write that was interrupted after
+    its commit point is finished first (package_write), so a reader never sees half of it.
+    """
     root = Path(root)
-    descriptor, problems = read_descriptor(root)
+    problems = _finish_interrupted_write(root)
+    descriptor, found = read_descriptor(root)
+    problems += found
     if descriptor is None:
         return Package(root, {"resources": []}, {}, problems)
     tables = {}
     for resource in descriptor["resources"]:
         if "schema" in resource:
-            table, found = read_table(root, resource)
+            table, found = read_table(root, resource, replaced)
             tables[table.name] = table
             problems += found
     return Package(root, descriptor, tables, problems)
+
+
+def _finish_interrupted_write(root: Path) -> list[Problem]:
+    from . import package_write
+
+    if not (root / package_write.JOURNAL_NAME).exists():
+        return []
+    try:
+        with package_write.package_lock(root, "recover"):
+            pass  # taking the lock recovers
+    except (package_write.WriteError, OSError) as e:
+        found = f"the journal of an interrupted write that could not be finished ({e})"
+        expected = "no interrupted write: run any cakupan command where the package can be written"
+        return [
+            Problem(package_write.JOURNAL_NAME, None, None, found, expected, "interrupted-write")
+        ]
+    return []
 
 
 def read_article(root: Path, path: str) -> str:

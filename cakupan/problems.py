@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# what must never reach a terminal raw: C0/C1 controls but tab and line feed (ESC starts the
+# terminal's own commands) and the bidirectional controls that reorder what is shown
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: each control character shown as a \\uXXXX escape."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +37,7 @@ class Problem:
             where += f" row {self.row}"
         if self.field:
             where += f" field {self.field}"
-        return f"{where}: found {self.found}; expected {self.expected} [{self.check}]"
+        return printable(f"{where}: found {self.found}; expected {self.expected} [{self.check}]")
 
 
 def shorten(value: str, limit: int = 80) -> str:

@@ -12,9 +12,14 @@ import hashlib
 from dataclasses import dataclass
 from functools import partial
 
-from .package import Package, Table, decode_text
+from .package import CONTROL, Package, Table, UnreadableFile, control_name, decode_text
+from .package import read_regular_file as read_limited
 from .problems import Problem, shorten
 from .render import MAX_ARTICLE_CHARS
+from .schema import cast
+
+# checked before an article is read; MAX_ARTICLE_CHARS is checked once it is decoded
+MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 
 QUOTED_TABLES = ("figures", "awards", "posts", "regulations")
 AS_PRINTED = (
@@ -146,9 +151,14 @@ def check_sources(package: Package) -> tuple[dict[str, str], list[Problem]]:
         if path != expected_path:
             problems.append(at("path", repr(path), repr(expected_path), "source-path"))
         try:
-            raw = (package.root / path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
-            problems.append(at("path", repr(path), "an article file in sources/", "source-missing"))
+            raw = read_limited(package.root / path, MAX_ARTICLE_BYTES, "article")
+        except UnreadableFile as e:
+            if e.found in ("no such file", "a directory"):
+                problems.append(
+                    at("path", repr(path), "an article file in sources/", "source-missing")
+                )
+            else:
+                problems.append(at("path", f"{path}: {e.found}", e.expected, "source-file"))
             continue
         digest = hashlib.sha256(raw).hexdigest()
         if digest != row.get("sha256"):
@@ -199,14 +209,54 @@ def check_sources(package: Package) -> tuple[dict[str, str], list[Problem]]:
                 )
             )
             continue
+        problems += [Problem(path, *p) for p in article_form_problems(text)]
         for field in AS_PRINTED:
             value = row.get(field, "")
             if value and value not in text:
                 problems.append(
                     at(field, shorten(value), "words printed in the article", "as-printed")
                 )
+        problems += [at(*p) for p in date_order_problems(row)]
         texts[row["source_id"]] = text
     return texts, problems
+
+
+def article_form_problems(text: str) -> list[tuple[int, None, str, str, str]]:
+    """(line, field, found, expected, check) for an article not stored in the package's one form:
+    UTF-8 without a byte-order mark, LF line endings, no control character but tab and LF.
+
+    add-source stores every article in that form (it removes a BOM and turns CRLF and CR into
+    LF), so a quote never starts with a BOM and the same text is never two sources."""
+    problems = []
+    if text.startswith("\ufeff"):
+        expected = "an article without a byte-order mark (add-source removes it)"
+        problems.append((1, None, "a byte-order mark", expected, "article-bom"))
+    for match in CONTROL.finditer(text):
+        offset = match.start()
+        line = text.count("\n", 0, offset) + 1
+        where = f"at line {line}, column {offset - text.rfind(chr(10), 0, offset)}"
+        if match.group() == "\r":
+            found = f"a CR or CRLF line ending {where}"
+            expected = "LF line endings (add-source turns CRLF and CR into LF)"
+            problems.append((line, None, found, expected, "article-line-endings"))
+        else:
+            found = f"{control_name(match.group())} {where}"
+            expected = "text without control characters (tab and line breaks are allowed)"
+            problems.append((line, None, found, expected, "article-control-character"))
+        break  # the first one says what to fix; one problem per article
+    return problems
+
+
+def date_order_problems(row: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(field, found, expected, check) when the text was obtained before it was published."""
+    published, accessed = row.get("published", ""), row.get("date_accessed", "")
+    try:
+        if published and accessed and cast("date", accessed) < cast("date", published):
+            expected = f"a date on or after the date published ({published})"
+            return [("date_accessed", accessed, expected, "date-order")]
+    except ValueError:
+        pass  # the schema check names a malformed date
+    return []
 
 
 def check_quotes(package: Package, texts: dict[str, str]) -> list[Problem]:
