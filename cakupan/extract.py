@@ -1,17 +1,35 @@
-"""Proposing candidate figures from an article, for a curator to judge.
+"""Proposing candidate figures and award results from an article, for a curator to judge.
 
-The tool does the counting (exact code-point offsets, quotes, qualifiers) and the guessing
-(region, indicator, target year); a person does the judging. Nothing here writes anything:
-curation.py writes the review file and accepts reviewed rows.
+The tool does the counting (exact code-point offsets, quotes, qualifiers) and the guessing; a
+person does the judging. Every number in the article becomes one row of the review file:
+`percent` and `number` rows are proposed figures, `award` rows Paritrana results, and `repeat`
+(a headline restating a figure) and `not-a-figure` rows (dates, phone and regulation numbers,
+counts of villages...) are there so a curator sees that nothing was missed. Each row's `why`
+names the words behind its guesses. The rules: extract_where (regions, dates), extract_what
+(indicators, target years, non-figures), extract_awards (award lists). Nothing here writes
+anything: curation.py writes the review file and accepts reviewed rows.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .curation import CANDIDATE_COLUMNS
 from .curation import plain_number as _plain
+from .extract_awards import award_rows
+from .extract_layout import Layout
+from .extract_what import (
+    breakdown_part,
+    indicator_for,
+    link_after,
+    link_before,
+    not_a_figure,
+    target_year_for,
+    windows,
+)
+from .extract_where import Gazetteer, as_of_for, as_of_phrases, choose_region, event_date
 from .numbers import NumberMention, find_numbers
 from .package import load_package
 from .provenance import locate
@@ -19,37 +37,37 @@ from .provenance import locate
 FIGURE_KINDS = {"percent", "number"}
 CLAUSE_END = re.compile(r"[.!?](?=\s|$)|\n|[“”\"]")
 MAX_SIDE = 200  # characters of context either side at most: a quote is a clause, not a paragraph
-
-# First match wins; each pattern is looked for in the words around the number.
-PERCENT_RULES = [
-    (r"\b(gap|kesenjangan)\b", "coverage_gap"),
-    (r"kemiskinan", "extreme_poverty_target_rate"),
-    (r"belum (ter)?lindungi|belum terdaftar|belum tercover", "uncovered_rate"),
-    (r"bukan penerima upah|\bBPU\b|informal", "coverage_rate_informal"),
-    (r"penerima upah|\bPU\b|formal", "coverage_rate_formal"),
-    # "menargetkan" is meN- + target with the t dropped: it does not contain "target"
-    # ("hingga" is left out: "hingga saat ini" means "until now")
-    (r"target|menargetkan|menjadi|naikkan|meningkatkan", "coverage_target_rate"),
-]
-COUNT_RULES = [
-    (r"target|menargetkan|menjadi", "workers_covered_target"),
-    (r"APBD|Dana Desa|iuran|dibiayai|dibayar", "workers_budget_paid"),
-    (r"terdaftar|peserta|terlindungi|tercover|kepesertaan", "workers_covered"),
-    (r"pekerja|orang|tenaga kerja", "workers_total"),
-]
-IDIOM = re.compile(r"\bsalah satu\b", re.I)  # "one of", not a number
 SPEECH_VERBS = re.compile(
     r"\b(kata|ujar|ujarnya|jelas|jelasnya|menurut|mengatakan|menyampaikan|menambahkan|terang|terangnya|tegas)\b",
     re.I,
 )
-REGION_PREFIXES = r"(?:Kabupaten|Kab\.?|Pemkab|Pemerintah Kabupaten|Kota|Pemkot|Pemerintah Kota|Provinsi|Prov\.?|Pemprov|Pemerintah Provinsi)"
 
 
-@dataclass(frozen=True)
-class Region:
-    code: str
-    level: str
-    core: str  # the name without "Kabupaten"/"Kota"
+@dataclass
+class Catalogue:
+    """What the guesses are checked against: the package's regions, indicators and columns."""
+
+    gazetteer: Gazetteer
+    kinds: dict[str, str]
+    units: dict[str, str]
+    figure_columns: list[str]
+    award_columns: list[str]
+    taken: dict[str, set[str]] = field(default_factory=dict)  # ids already used per table
+
+    @classmethod
+    def from_package(cls, package) -> Catalogue:
+        indicators = package.tables["indicators"].rows
+        return cls(
+            Gazetteer(package.tables["regions"].rows),
+            {r["indicator_id"]: r["kind"] for r in indicators},
+            {r["indicator_id"]: r["unit"] for r in indicators},
+            list(package.tables["figures"].field_names),
+            list(package.tables["awards"].field_names),
+            {
+                "figures": {r["figure_id"] for r in package.tables["figures"].rows},
+                "awards": {r["award_id"] for r in package.tables["awards"].rows},
+            },
+        )
 
 
 def clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -68,105 +86,6 @@ def clause(text: str, start: int, end: int) -> tuple[int, int]:
     while qend > end and text[qend - 1] in " \t,;:":
         qend -= 1
     return qstart, qend
-
-
-def load_regions(package) -> list[Region]:
-    regions = []
-    for row in package.tables["regions"].rows:
-        core = re.sub(r"^(Kabupaten|Kota) ", "", row["name"])
-        regions.append(Region(row["region_code"], row["level"], core))
-    return regions
-
-
-def region_pattern(regions: list[Region]) -> re.Pattern:
-    names = sorted({r.core for r in regions if r.level != "country"}, key=len, reverse=True)
-    alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"(?:(?P<prefix>{REGION_PREFIXES})\s+)?\b(?P<name>{alternatives})\b", re.I)
-
-
-def resolve(match: re.Match, regions: list[Region]) -> str | None:
-    """Kabupaten/Pemkab means a regency, Kota/Pemkot a city, a bare name the province first."""
-    name = match.group("name").lower()
-    prefix = (match.group("prefix") or "").lower()
-    found = {r.level: r.code for r in regions if r.core.lower() == name}
-    if prefix.startswith(("kab", "pemkab", "pemerintah kab")):
-        order = ("regency", "city", "province")
-    elif prefix.startswith(("kota", "pemkot", "pemerintah kota")):
-        order = ("city", "regency", "province")
-    else:
-        order = ("province", "regency", "city")
-    return next((found[level] for level in order if level in found), None)
-
-
-def guess_region(
-    text: str,
-    start: int,
-    qstart: int,
-    qend: int,
-    pattern: re.Pattern,
-    regions: list[Region],
-    after_first: bool = False,
-) -> str:
-    """The region named nearest before the number in its clause, else after it, else the article's most named.
-
-    A rank names its region after the number ("juara 1 diraih oleh Kabupaten Bungo"): after_first.
-    """
-    inside = list(pattern.finditer(text, qstart, qend))
-    before = [m for m in inside if m.start() < start]
-    following = [m for m in inside if m.start() >= start]
-    if after_first and following:
-        chosen = following[0]
-    else:
-        chosen = before[-1] if before else (following[0] if following else None)
-    if chosen is None:
-        before = [m for m in pattern.finditer(text, max(0, start - 600), start)]
-        chosen = before[-1] if before else None
-    if chosen is None:
-        counts: dict[str, int] = {}
-        for m in pattern.finditer(text):
-            code = resolve(m, regions)
-            if code:
-                counts[code] = counts.get(code, 0) + 1
-        return max(counts, key=counts.get) if counts else ""
-    return resolve(chosen, regions) or ""
-
-
-def guess_indicator(text: str, mention: NumberMention, qstart: int, qend: int) -> str:
-    """Keywords in the words since the last comma before the number, else up to the next comma after it.
-
-    A keyword past a comma usually belongs to the next statement: "baru 28 persen, dari target
-    nasional 48 persen" is a coverage rate followed by a target.
-    """
-    lead = text[max(qstart, mention.start - 80) : mention.start]
-    lead = lead[lead.rfind(",") + 1 :]
-    tail = text[mention.end : min(qend, mention.end + 60)]
-    tail = tail.split(",")[0]
-    if mention.kind == "percent":
-        if re.search(r"\bdari\s*$", lead) and re.match(r"\s+menjadi\b", tail):
-            return "coverage_rate"  # "dari 44 persen menjadi 55 persen": the starting point
-        rules = PERCENT_RULES
-    else:
-        rules = COUNT_RULES
-    for window in (lead, tail):
-        for pattern, indicator in rules:
-            if re.search(pattern, window, re.I):
-                return indicator
-    return "coverage_rate" if mention.kind == "percent" else "workers_total"
-
-
-def guess_target_year(
-    text: str, mention: NumberMention, qstart: int, qend: int, event_year: int | None
-) -> str:
-    years = [m for m in find_numbers(text[qstart:qend]) if m.kind == "year"]
-    if years:
-        nearest = min(years, key=lambda m: abs(qstart + m.start - mention.start))
-        return str(nearest.value)
-    window = text[qstart:qend].lower()
-    if event_year and "tahun depan" in window:
-        return str(event_year + 1)
-    if event_year and "tahun ini" in window:
-        return str(event_year)
-    return ""
 
 
 def attribution(text: str, start: int, qstart: int, qend: int) -> str:
@@ -189,63 +108,267 @@ def candidates(root: Path, source_id: str) -> list[dict]:
         raise KeyError(f"no source {source_id!r} in data/sources.csv")
     origin = sources[source_id]
     text = (Path(root) / origin["path"]).read_bytes().decode("utf-8")
-    regions = load_regions(package)
-    pattern = region_pattern(regions)
-    as_of = origin["event_date"] or origin["published"]
-    basis = "event_date" if origin["event_date"] else ("published" if origin["published"] else "")
-    event_year = int(as_of[:4]) if as_of else None
-    kinds = {r["indicator_id"]: r["kind"] for r in package.tables["indicators"].rows}
-    units = {r["indicator_id"]: r["unit"] for r in package.tables["indicators"].rows}
-    taken = [r["figure_id"] for r in package.tables["figures"].rows if r["source_id"] == source_id]
-    prefix = f"f{source_id.split('_')[0]}"
-    number = len(taken)
-    out = []
-    for mention in find_numbers(text):
-        if mention.kind not in FIGURE_KINDS | {"rank"} or IDIOM.search(
-            text, max(0, mention.start - 6), mention.end
-        ):
+    return propose(text, origin, Catalogue.from_package(package))
+
+
+@dataclass
+class _Figure:
+    mention: NumberMention
+    indicator: str
+    why: str
+    decided: bool  # by words, not by the default
+
+
+@dataclass
+class _Article:
+    """One article as read once: its layout, the regions and dates it names, its numbers."""
+
+    text: str
+    source_id: str
+    catalogue: Catalogue
+    layout: Layout
+    places: list
+    phrases: list
+    event: object
+    event_year: int | None
+    mentions: list[NumberMention]
+
+    @classmethod
+    def read(cls, text: str, origin: dict, catalogue: Catalogue) -> _Article:
+        layout = Layout(text, origin.get("headline", ""))
+        event = event_date(text, origin)
+        return cls(
+            text,
+            origin["source_id"],
+            catalogue,
+            layout,
+            catalogue.gazetteer.places(text, layout, origin.get("dateline", "")),
+            as_of_phrases(text, event.date),
+            event,
+            int(event.date[:4]) if event.date else None,
+            find_numbers(text),
+        )
+
+
+def propose(text: str, origin: dict, catalogue: Catalogue) -> list[dict]:
+    """Every number of `text` as a review row, in text order; `origin` is its data/sources.csv row."""
+    art = _Article.read(text, origin, catalogue)
+    number = art.source_id.split("_")[0]
+    first = _next_id(catalogue.taken.get("awards", set()), f"a{number}-")
+    awards = award_rows(
+        text, art.layout, art.places, catalogue.gazetteer, art.source_id, first, art.event.date
+    )
+    ranked = [(a.pop("_rank"), a) for a in awards]
+    rank_words = {r.word_start for r, _ in ranked}
+    rows = [(r.word_start, _award_row(art, r, a)) for r, a in ranked]
+    names = [p for p in art.places if p.how == "named"]
+    figures: list[_Figure] = []
+    for i, m in enumerate(art.mentions):
+        if m.start in rank_words:
             continue
-        qstart, qend = clause(text, mention.start, mention.end)
-        if mention.qualifier_text and text.rfind(mention.qualifier_text, qstart, mention.start) < 0:
-            qstart = text.rfind(mention.qualifier_text, 0, mention.start)
-        quote = text[qstart:qend]
-        span = locate(text, quote, near=qstart)
-        indicator = (
-            guess_indicator(text, mention, qstart, qend) if mention.kind in FIGURE_KINDS else ""
+        name = next((p.text for p in names if p.start <= m.start < p.end), None)
+        reason = not_a_figure(text, m, art.layout, name)
+        if reason is None and m.kind in FIGURE_KINDS and art.layout.in_headline(m.start):
+            repeat = _repeat_of(art, m)
+            if repeat:
+                rows.append((m.start, _plain_row(art, m, "repeat", repeat)))
+                continue
+        if reason is None and m.kind in FIGURE_KINDS:
+            figures.append(_first_guess(art, i, figures))
+        else:
+            rows.append((m.start, _plain_row(art, m, "not-a-figure", reason or "not a figure")))
+    _follow_links(text, figures)
+    prefix = f"f{number}-"
+    next_figure = _next_id(catalogue.taken.get("figures", set()), prefix)
+    last_target_year = ""
+    for f in figures:
+        row = _figure_row(art, f, last_target_year)
+        if row["candidate_kind"] in FIGURE_KINDS:
+            row["figure_id"] = f"{prefix}{next_figure:02d}"
+            next_figure += 1
+            if row["target_year"] and catalogue.kinds.get(f.indicator) == "target":
+                last_target_year = row["target_year"]
+        rows.append((f.mention.start, row))
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
+
+
+def _next_id(taken: set[str], prefix: str) -> int:
+    """The next running number after the ones the package already uses for this article."""
+    used = [
+        int(t[len(prefix) :]) for t in taken if t.startswith(prefix) and t[len(prefix) :].isdigit()
+    ]
+    return max(used, default=0) + 1
+
+
+def _repeat_of(art: _Article, m: NumberMention) -> str | None:
+    for other in art.mentions:
+        if (
+            other.kind == m.kind
+            and other.value == m.value
+            and not art.layout.in_headline(other.start)
+        ):
+            return f"the headline repeats '{other.text}' at offset {other.start}"
+    return None
+
+
+def _first_guess(art: _Article, i: int, figures: list[_Figure]) -> _Figure:
+    text, m, layout = art.text, art.mentions[i], art.layout
+    clause_span = layout.clause(m.start)
+    # Windows run from the previous figure-like number to the next one: a year or a date inside
+    # ("RPJMN 2025–2029 memuat angka 32,15% pada 2025") belongs to the words around the number.
+    others = [n for n in art.mentions if n.kind in FIGURE_KINDS]
+    prev_end = max((n.end for n in others if n.end <= m.start), default=0)
+    next_start = min((n.start for n in others if n.start >= m.end), default=len(text))
+    lead, tail = windows(text, m, clause_span, prev_end, next_start)
+    part, vulnerable = breakdown_part(text, m, layout) if m.kind == "number" else (False, False)
+    if part:
+        sentence_start = layout.sentence(m.start).start
+        whole = next((f for f in reversed(figures) if f.mention.start < sentence_start), None)
+        if vulnerable and whole:
+            why = f"{whole.indicator}: vulnerable workers, a group within '{whole.mention.text}' before it"
+            return _Figure(m, whole.indicator, why, True)
+        return _Figure(
+            m, "", "one part of a breakdown ('terdiri atas …'), not a figure of its own", True
         )
-        number += 1
-        target_year = (
-            guess_target_year(text, mention, qstart, qend, event_year)
-            if kinds.get(indicator) in ("target", "gap")
-            else ""
+    scope = text[clause_span.start : min(clause_span.end, next_start)]
+    previous = layout.previous_sentence(m.start)
+    before = text[previous.start : previous.end] if previous else ""
+    return _Figure(m, *indicator_for(text, m, lead, tail, scope, art.event_year, before))
+
+
+def _follow_links(text: str, figures: list[_Figure]) -> None:
+    """'38,39 persen …, atau setara 1.174.328 pekerja': a count restating a target is a target;
+    '580 ribu pekerja atau 44 persen': a count beside a coverage rate is the covered count."""
+    for a, b in zip(figures, figures[1:], strict=False):
+        if (
+            a.mention.kind == "percent"
+            and b.mention.kind == "number"
+            and link_before(text, a.mention.end, b.mention.start)
+        ):
+            count, share = b, a
+        elif (
+            a.mention.kind == "number"
+            and b.mention.kind == "percent"
+            and link_after(text, a.mention.end, b.mention.start)
+        ):
+            count, share = a, b
+        else:
+            continue
+        if count.indicator in ("", "workers_budget_paid"):
+            continue
+        if (
+            count.indicator == "workers_covered_target"
+            and share.indicator == "coverage_rate"
+            and not share.decided
+        ):
+            share.indicator = "coverage_target_rate"
+            share.why = f"coverage_target_rate: the share of the target '{count.mention.text}'"
+        elif share.indicator == "coverage_target_rate":
+            count.indicator = "workers_covered_target"
+            count.why = f"workers_covered_target: it restates the target '{share.mention.text}'"
+        elif share.indicator == "coverage_rate" and not count.decided:
+            count.indicator = "workers_covered"
+            count.why = (
+                f"workers_covered: the count behind the coverage rate '{share.mention.text}'"
+            )
+
+
+def _figure_row(art: _Article, f: _Figure, last_target_year: str) -> dict:
+    m, layout = f.mention, art.layout
+    if not f.indicator:  # one part of a breakdown
+        return _plain_row(art, m, "not-a-figure", f.why)
+    i = art.mentions.index(m)
+    next_start = next(
+        (n.start for n in art.mentions[i + 1 :] if n.kind in FIGURE_KINDS), len(art.text)
+    )
+    region, region_why = choose_region(m.start, next_start, art.places, layout, art.text)
+    kind = art.catalogue.kinds.get(f.indicator, "")
+    target_year, year_why = "", ""
+    if kind in ("target", "gap"):
+        target_year, year_why = target_year_for(
+            art.text,
+            m,
+            layout.clause(m.start),
+            layout.sentence(m.start),
+            art.event_year,
+            last_target_year,
+            kind,
         )
-        out.append(
-            {
-                "figure_id": f"{prefix}-{number:02d}",
-                "source_id": source_id,
-                "region_code": guess_region(
-                    text, mention.start, qstart, qend, pattern, regions, mention.kind == "rank"
-                ),
-                "indicator_id": indicator,
-                "value": _plain(mention.value),
-                "unit": units.get(indicator, ""),
-                "qualifier": mention.qualifier or ("about" if mention.approximate else "exact"),
-                "qualifier_text": mention.qualifier_text or "",
-                "as_of": as_of,
-                "as_of_basis": basis,
-                "target_year": target_year,
-                "speaker_id": "",
-                "attribution": attribution(text, mention.start, qstart, qend),
-                "quote": quote,
-                "quote_start": str(span.start),
-                "quote_end": str(span.end),
-                "quote_prefix": span.prefix,
-                "quote_suffix": span.suffix,
-                "note": "",
-                "candidate_kind": mention.kind,
-                "candidate_text": mention.text,
-                "number_start": str(mention.start),
-                "number_end": str(mention.end),
-            }
-        )
-    return out
+    dated = as_of_for(m.start, kind == "target", layout, art.phrases, art.event)
+    qualifier = m.qualifier or ("about" if m.approximate else "exact")
+    why = [f.why, region_why, dated.why, year_why]
+    if m.qualifier_text or m.approximate:
+        why.append(f"qualifier {qualifier} from '{m.qualifier_text or m.text}'")
+    if layout.in_headline(m.start):
+        why.append("stated only in the headline")
+    row = _plain_row(art, m, m.kind, "; ".join(w for w in why if w))
+    row.update(
+        {
+            "region_code": region,
+            "indicator_id": f.indicator,
+            "value": _plain(m.value),
+            "unit": art.catalogue.units.get(f.indicator, ""),
+            "qualifier": qualifier,
+            "qualifier_text": m.qualifier_text or "",
+            "as_of": dated.date,
+            "as_of_basis": dated.basis,
+            "target_year": target_year,
+            "attribution": attribution(
+                art.text, m.start, int(row["quote_start"]), int(row["quote_end"])
+            ),
+        }
+    )
+    return row
+
+
+def _empty(catalogue: Catalogue) -> dict:
+    columns = catalogue.figure_columns + CANDIDATE_COLUMNS + catalogue.award_columns
+    return dict.fromkeys(columns, "")
+
+
+def _quote(text: str, start: int, end: int) -> dict:
+    span = locate(text, text[start:end], near=start)
+    return {
+        "quote": text[span.start : span.end],
+        "quote_start": str(span.start),
+        "quote_end": str(span.end),
+        "quote_prefix": span.prefix,
+        "quote_suffix": span.suffix,
+    }
+
+
+def _plain_row(art: _Article, m: NumberMention, kind: str, why: str) -> dict:
+    """A row with every review column: the quote, the number's offsets, the kind and why."""
+    qstart, qend = clause(art.text, m.start, m.end)
+    if m.qualifier_text and art.text.rfind(m.qualifier_text, qstart, m.start) < 0:
+        qstart = art.text.rfind(m.qualifier_text, 0, m.start)
+    row = _empty(art.catalogue)
+    row.update(_quote(art.text, qstart, qend))
+    row.update(
+        {
+            "source_id": art.source_id,
+            "candidate_kind": kind,
+            "candidate_text": m.text,
+            "number_start": str(m.start),
+            "number_end": str(m.end),
+            "why": why,
+        }
+    )
+    return row
+
+
+def _award_row(art: _Article, rank, award: dict) -> dict:
+    """An award result: the awards.csv columns filled, the figure-only columns left empty."""
+    row = _empty(art.catalogue)
+    row.update(_quote(art.text, rank.quote_start, rank.quote_end))
+    row.update(award)
+    row.update(
+        {
+            "source_id": art.source_id,
+            "candidate_kind": "award",
+            "candidate_text": art.text[rank.word_start : rank.word_end],
+            "number_start": str(rank.word_start),
+            "number_end": str(rank.word_end),
+        }
+    )
+    return row

@@ -65,6 +65,7 @@ _QUALIFIERS = {
     "hampir": "about",
     # without this, "tidak lebih dari" ("no more than") would read as "lebih dari"
     "tidak lebih dari": "up_to",
+    "kurang dari": "up_to",
     "lebih dari": "more_than",
     "di atas": "more_than",
     "sampai dengan": "up_to",
@@ -106,7 +107,7 @@ _WORDS = rf"(?<![\w-])(?:nol|seribu(?:\s+(?:{_BELOW_1000}))?|{_BELOW_1000})(?![\
 _AMOUNT = rf"""
     (?P<num>{_DIGITS_START}(?:{_DIGITS}){_DIGITS_END}|{_WORDS})
     (?:\s*(?P<scale>{_alternation(_SCALES)})(?!\w))?
-    (?:\s*(?P<pct>persen(?!\w)|%))?
+    (?:\s*(?P<pct>(?:poin\s+)?persen(?!\w)|%))?
     (?!\w)
 """
 _RANK = rf"""

@@ -119,12 +119,13 @@ EXPECTED_CANDIDATES = [
      "12 persen pekerja di Kabupaten Sarolangun dan Kota Jambi sudah terlindungi, kata Kepala Kantor"),
     ("f004-02", "percent", "60 persen", "110", "15.71", "coverage_target_rate", "60", "percent", "exact", "2026", "direct_quote",
      "Target kami 60 persen pada 2026"),
+    ("", "not-a-figure", "2026", "125", "", "", "", "", "", "", "", "Target kami 60 persen pada 2026"),
     ("f004-03", "number", "5.000", "171", "15.08", "workers_covered", "5000", "workers", "about", "", "reported_speech",
      "Di Pemkab Bungo, kurang lebih 5.000 pekerja terdaftar"),
     ("f004-04", "number", "1,4 juta", "248", "15", "workers_total", "1400000", "workers", "more_than", "", "narration",
      "Total pekerja di Provinsi Jambi mencapai lebih dari 1,4 juta orang"),
-    ("f004-05", "rank", "2", "292", "15.09", "", "2", "", "exact", "", "narration", "Kabupaten Tebo meraih juara 2"),
-    ("f004-06", "number", "3", "312", "15.09", "workers_total", "3", "workers", "exact", "", "narration", "Cakupan BPU baru 3"),
+    ("", "award", "2", "292", "15.09", "", "", "", "", "", "", "Kabupaten Tebo meraih juara 2"),
+    ("", "not-a-figure", "3", "312", "", "", "", "", "", "", "", "Cakupan BPU baru 3"),
 ]  # fmt: skip
 COLUMNS = [
     "figure_id",
@@ -157,7 +158,7 @@ def test_extract_never_writes_into_data(package, article, tmp_path):
     result = run("extract", "--root", package, NEW_ID, "--out", tmp_path / "review.csv")
     assert (
         result.output
-        == f"6 candidates written to {tmp_path / 'review.csv'}; review them, delete what is not a figure, then: cakupan accept {tmp_path / 'review.csv'}\n"
+        == f"7 candidates written to {tmp_path / 'review.csv'}; review them, delete what is not a figure, then: cakupan accept {tmp_path / 'review.csv'}\n"
     )
     assert {p.name: p.read_bytes() for p in (package / "data").iterdir()} == before
 
