@@ -19,26 +19,22 @@ RANK_WORDS = {
     "satu": 1, "dua": 2, "tiga": 3, "i": 1, "ii": 2, "iii": 3,
 }  # fmt: skip
 ANCHOR = re.compile(
-    r"\b(?:juara|peringkat|urutan|posisi|terbaik)\s+(?:ke-?\s*)?"
+    r"\b(?:juara|peringkat|urutan|posisi|terbaik)\s+(?:ke-\s*|ke\s+)?"
     r"(?P<rank>\d{1,2}(?!\d|[.,]\d)|pertama|kedua|ketiga|keempat|kelima|satu|dua|tiga|III|II|I)\b",
     _I,
 )
 AWARD_CONTEXT = re.compile(r"\bParitrana\b|\bpenghargaan\b|\baward\b|\banugerah\b", _I)
-WINNER_AFTER = re.compile(
-    r"\s*(?:kategori\s+[^,.;]{0,60}?\s+)?(?:diraih|diberikan|jatuh|untuk|disabet|direbut|ditempati|dimenangkan|dengan)\b",
-    _I,
+_WINNER_VERBS = (
+    r"diraih|diberikan|jatuh|untuk|disabet|direbut|ditempati|dimenangkan|dengan|adalah|yaitu|yakni"
 )
+WINNER_AFTER = re.compile(rf"\s*(?:[^,.;]{{0,60}}?\s)?(?:{_WINNER_VERBS})\b", _I)
 NEXT_IN_LIST = re.compile(r"^\s*,?\s*(?P<word>disusul(?:\s+oleh)?|kemudian|lalu|dan|serta)\s+$", _I)
 AWARD_YEAR = re.compile(r"\bParitrana(?:\s+Award)?(?:\s+[A-Za-z]+){0,4}?\s+((?:19|20)\d\d)\b", _I)
 LEVEL = re.compile(r"\btingkat\s+(provinsi|nasional)\b", _I)
 CATEGORY = re.compile(
-    r"\bkategori\s+(?P<cat>[^,.;()]+?)(?=\s*[,.;(]|\s+(?:urutan|juara|peringkat)\b|$)", _I
+    rf"\bkategori\s+(?P<cat>[^,.;()]+?)(?=\s*[,.;(]|\s+(?:urutan|juara|peringkat|{_WINNER_VERBS})\b|$)",
+    _I,
 )
-AWARD_COLUMNS = [
-    "award_id", "award", "award_year", "level", "organising_region_code", "category", "rank",
-    "region_code", "source_id", "quote", "quote_start", "quote_end", "quote_prefix", "quote_suffix",
-    "ceremony_date",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)

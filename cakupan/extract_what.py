@@ -27,9 +27,11 @@ PERCENT_RULES = [
     (r"bukan\s+penerima\s+upah|\bBPU\b|informal", "coverage_rate_informal"),
     (r"penerima\s+upah|\bPU\b|formal", "coverage_rate_formal"),
     # "menargetkan" is meN- + target with the t dropped: it does not contain "target". Plans
-    # (RPJMN, RKP...) state targets; "hingga" is left out: "hingga saat ini" means "until now".
+    # (RPJMN, RKP...) state targets; "hingga" is left out: "hingga saat ini" means "until now";
+    # "menjadi" alone is not a target: "kini naik menjadi 27 persen" is where coverage stands.
     (
-        r"target|menargetkan|sasaran|membidik|dibidik|diminta|dipatok|mematok|menjadi|naikkan"
+        r"target|menargetkan|sasaran|membidik|dibidik|diminta|dipatok|mematok|naikkan"
+        r"|\bakan\s+(?:naik|meningkat|ditingkatkan|mencapai|menjadi)"
         r"|meningkatkan|naik\s+(?:lagi\s+)?ke\b|harus\s+mencapai|\bRPJMN\b|\bRPJPN\b|\bRKP\b"
         r"|\bRPJMD\b|\bRenstra\b|untuk\s+tahun\s+(?:ini|depan)",
         "coverage_target_rate",
@@ -48,7 +50,7 @@ COUNT_RULES = [
         "workers_budget_paid",
     ),
     (
-        r"target|menargetkan|sasaran|harus\s+(?:ter|di)?daftar|harus\s+didaftarkan|menjadi",
+        r"target|menargetkan|sasaran|harus\s+(?:ter|di)?daftar|harus\s+didaftarkan|menjadi\s*$",
         "workers_covered_target",
     ),
     (
@@ -188,6 +190,10 @@ def windows(text: str, m: NumberMention, clause, prev_end: int, next_start: int)
     if m.qualifier_text:
         start = text.rfind(m.qualifier_text, 0, m.start)
     lead = text[max(clause.start, prev_end, start - 80) : m.start]
+    if re.fullmatch(r"\s*menjadi\s*", lead, _I):
+        # "menargetkan … dari 44 persen menjadi 55 persen": the verb before the starting point
+        # says what the end point is.
+        lead = text[max(clause.start, start - 120) : m.start]
     tail = text[m.end : min(clause.end, next_start, m.end + 80)]
     cut = CONNECTOR.search(tail)
     return lead, tail[: cut.start()] if cut else tail

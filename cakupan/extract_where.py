@@ -70,7 +70,7 @@ PROVINCE_SHORT = {
     "NTT": "53", "Kalbar": "61", "Kalteng": "62", "Kalsel": "63", "Kaltim": "64", "Kaltara": "65",
     "Sulut": "71", "Sulteng": "72", "Sulsel": "73", "Sultra": "74", "Sulbar": "76", "Malut": "82",
 }  # fmt: skip
-CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\b")
+CAPITALISED_WORD = re.compile(r"\b[A-Z][A-Za-z]+\b")
 
 
 @dataclass(frozen=True)
@@ -168,25 +168,41 @@ class Gazetteer:
         ]
 
     def _short_forms(self, text, layout, named, skip) -> list[Place]:
+        """Province short forms ('Sulsel') and regency short names ('Pemkab Kukar', 'di Tanjabtim')."""
         taken = [(p.start, p.end) for p in named] + list(skip)
-        out = []
-        for m in CAPITALISED_RUN.finditer(text):
-            if any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
-                continue
-            if OFFICE_BEFORE.search(text, max(0, m.start() - 45), m.start()):
-                continue
-            first = m.group(0).split()[0]
-            if first in PROVINCE_SHORT:
-                code = PROVINCE_SHORT[first]
-                out.append(Place(m.start(), m.start() + len(first), code, first, "short form"))
-                continue
-            if layout.sentence(m.start()).start == m.start():
-                continue  # a sentence's first word is capitalised anyway
-            region = self._abbreviated(m.group(0))
-            if region:
-                how = f"short for {region.core}"
-                out.append(Place(m.start(), m.end(), region.code, m.group(0), how))
+        words = [w for w in CAPITALISED_WORD.finditer(text) if not _overlaps(w, taken)]
+        out, i = [], 0
+        while i < len(words):
+            found = None
+            for n in (3, 2, 1):
+                run = words[i : i + n]
+                if len(run) < n or any(
+                    b.start() - a.end() != 1 for a, b in zip(run, run[1:], strict=False)
+                ):
+                    continue
+                found = self._short_form(text, layout, run)
+                if found:
+                    out.append(found)
+                    i += n
+                    break
+            i += 0 if found else 1
         return out
+
+    def _short_form(self, text: str, layout: Layout, run: list[re.Match]) -> Place | None:
+        start, end = run[0].start(), run[-1].end()
+        if OFFICE_BEFORE.search(text, max(0, start - 45), start):
+            return None
+        words = text[start:end]
+        if len(run) == 1 and words in PROVINCE_SHORT:
+            return Place(start, end, PROVINCE_SHORT[words], words, "short form")
+        if not any(c.islower() for c in words) or (
+            len(run) == 1 and layout.sentence(start).start == start
+        ):
+            return (
+                None  # acronyms are not short names; a sentence's first word is capitalised anyway
+            )
+        region = self._abbreviated(words)
+        return Place(start, end, region.code, words, f"short for {region.core}") if region else None
 
     def _abbreviated(self, run: str) -> Region | None:
         """'Tanjab Barat' = Tan(jung) Jab(ung) Barat; 'Pangkep' = Pang(kajene dan) Kep(ulauan).
@@ -227,6 +243,10 @@ class Gazetteer:
                 places.append(Place(m.start(), m.end(), last.code, m.group(0), how))
         places.sort(key=lambda p: p.start)
         return places
+
+
+def _overlaps(m: re.Match, spans: list[tuple[int, int]]) -> bool:
+    return any(a < m.end() and m.start() < b for a, b in spans)
 
 
 def _joins_prefixes(s: str, words: list[str]) -> bool:
@@ -278,6 +298,12 @@ def choose_region(
     for found, how in steps:
         if found:
             return found[0].code, _said(found[0], how)
+    after = (
+        layout.sentence(sentence.end + 1) if text[sentence.end : sentence.end + 1] in '”"' else None
+    )
+    if after and after.start > sentence.end and between(after.start, after.end):
+        found = between(after.start, after.end)[0]
+        return found.code, _said(found, "named in the words after the quotation")
     previous = layout.previous_sentence(pos)
     for span in (sentence, previous):
         if span:
@@ -333,9 +359,11 @@ AS_OF = re.compile(
     rf"(?:(?:tanggal|bulan)\s+)?(?P<akhir>akhir\s+(?:bulan\s+)?)?"
     rf"(?:(?P<d>\d{{1,2}})\s+)?(?P<m>{_MONTH})\s+(?P<y>\d{{4}})\b"
     rf"|\b(?:per|hingga|sampai(?:\s+dengan)?|pada|posisi)\s+(?P<nd>\d{{1,2}})/(?P<nm>\d{{1,2}})/(?P<ny>\d{{4}})\b"
-    rf"|\b(?:per|hingga|sampai(?:\s+dengan)?|pada)\s+akhir\s+(?:tahun\s+)?(?P<ye>\d{{4}})\b",
+    rf"|\b(?:per|hingga|sampai(?:\s+dengan)?|pada)\s+akhir\s+(?:tahun\s+)?(?P<ye>\d{{4}})\b"
+    rf"|\b(?:pada|sepanjang|selama)\s+(?:tahun\s+)?(?P<yp>\d{{4}})\b(?!\s*[–—-]\s*\d)",
     re.I,
 )
+NOW = re.compile(r"\b(?:kini|sekarang|saat\s+ini)\b", re.I)
 SAME_DATA = re.compile(
     r"\b(?:dalam|berdasarkan|menurut|pada)\s+data\s+(?:yang\s+sama|tersebut|itu)\b", re.I
 )
@@ -373,7 +401,8 @@ def event_date(text: str, origin: dict) -> Dated:
 
 
 def as_of_phrases(text: str, reference: str) -> list[AsOfPhrase]:
-    """'per 24 September 2024', 'hingga akhir Maret 2025' (the month's last day), 'pada 6 November 2024'.
+    """'per 24 September 2024', 'hingga akhir Maret 2025' (the month's last day), 'pada 6 November 2024',
+    'pada 2023' in an article of 2025 (that year's end).
 
     A date after the event is a deadline ("hingga akhir 2025"), not the date a figure describes.
     """
@@ -387,9 +416,9 @@ def as_of_phrases(text: str, reference: str) -> list[AsOfPhrase]:
                 continue
             iso = _iso(int(m.group("ny")), mo, d)
         else:
-            iso = _iso(int(m.group("ye")), 12, 31)
-        if reference and iso > reference:
-            continue
+            iso = _iso(int(m.group("ye") or m.group("yp")), 12, 31)
+        if reference and iso > reference or m.group("yp") and reference[:4] <= m.group("yp"):
+            continue  # a year still running or ahead is a target's year, not a date described
         out.append(AsOfPhrase(m.start(), m.end(), iso, m.group(0)))
     return out
 
@@ -407,7 +436,12 @@ def as_of_for(
         return Dated(
             event.date, event.basis, f"as of {event.date or '?'}: a target, dated {event.why}"
         )
-    sentence, paragraph = layout.sentence(pos), layout.paragraph(pos)
+    sentence, paragraph, clause = layout.sentence(pos), layout.paragraph(pos), layout.clause(pos)
+    now = NOW.search(layout.text, clause.start, clause.end)
+    if now and not any(clause.start <= p.start < clause.end for p in phrases):
+        return Dated(
+            event.date, event.basis, f"as of {event.date or '?'}: '{now.group(0)}', {event.why}"
+        )
     inside = [p for p in phrases if sentence.start <= p.start < sentence.end]
     if inside:
         before = [p for p in inside if p.start < pos]
