@@ -12,7 +12,15 @@ import hashlib
 from dataclasses import dataclass
 from functools import partial
 
-from .package import CONTROL, Package, Table, UnreadableFile, control_name, decode_text
+from .package import (
+    CONTROL,
+    Package,
+    Table,
+    UnreadableFile,
+    control_name,
+    decode_text,
+    has_control_bytes,
+)
 from .package import read_regular_file as read_limited
 from .problems import Problem, shorten
 from .render import MAX_ARTICLE_CHARS
@@ -209,7 +217,8 @@ def check_sources(package: Package) -> tuple[dict[str, str], list[Problem]]:
                 )
             )
             continue
-        problems += [Problem(path, *p) for p in article_form_problems(text)]
+        if raw.startswith(b"\xef\xbb\xbf") or has_control_bytes(raw):  # a fast test first
+            problems += [Problem(path, *p) for p in article_form_problems(text)]
         for field in AS_PRINTED:
             value = row.get(field, "")
             if value and value not in text:
