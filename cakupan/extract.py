@@ -275,7 +275,7 @@ def _follow_links(text: str, figures: list[_Figure]) -> None:
 
 def _figure_row(art: _Article, f: _Figure, last_target_year: str) -> dict:
     m, layout = f.mention, art.layout
-    if not f.indicator:  # one part of a breakdown
+    if not f.indicator:  # one part of a breakdown, or a count no indicator records
         return _plain_row(art, m, "not-a-figure", f.why)
     i = art.mentions.index(m)
     next_start = next(

@@ -53,6 +53,7 @@ def ranks(text: str, layout, places: list[Place]) -> list[Rank]:
     if not AWARD_CONTEXT.search(text) and not ANCHOR.search(text):
         return []
     out: list[Rank] = []
+    places = [p for p in places if p.code != COUNTRY]  # "tingkat nasional" is a level, not a winner
     anchors = [a for a in ANCHOR.finditer(text) if not layout.in_headline(a.start())]
     for i, a in enumerate(anchors):
         if a.group(0).lower().startswith(

@@ -15,15 +15,15 @@ from .numbers import NumberMention
 _I = re.I
 POINTS = re.compile(r"\bpoin\b", _I)
 STARTING_POINT = (re.compile(r"\bdari\s*$", _I), re.compile(r"\s+menjadi\b", _I))
+UNCOVERED = (
+    r"belum\s+(?:ter)?lindungi|belum\s+terdaftar|belum\s+tercover|belum\s+menjadi\s+peserta"
+    r"|belum\s+(?:punya|memiliki|mendapat(?:kan)?)\s+(?:perlindungan|jaminan)"
+    r"|tanpa\s+(?:payung\s+)?(?:perlindungan|jaminan)|tidak\s+terlindungi"
+)
 PERCENT_RULES = [
     (r"\b(?:gap|kesenjangan|selisih|kekurangan|ketertinggalan)\b|\bkurang\s*$", "coverage_gap"),
     (r"kemiskinan", "extreme_poverty_target_rate"),
-    (
-        r"belum\s+(?:ter)?lindungi|belum\s+terdaftar|belum\s+tercover|belum\s+menjadi\s+peserta"
-        r"|belum\s+(?:punya|memiliki|mendapat(?:kan)?)\s+(?:perlindungan|jaminan)"
-        r"|tanpa\s+(?:payung\s+)?(?:perlindungan|jaminan)|tidak\s+terlindungi",
-        "uncovered_rate",
-    ),
+    (UNCOVERED, "uncovered_rate"),
     (r"bukan\s+penerima\s+upah|\bBPU\b|informal", "coverage_rate_informal"),
     (r"penerima\s+upah|\bPU\b|formal", "coverage_rate_formal"),
     # "menargetkan" is meN- + target with the t dropped: it does not contain "target". Plans
@@ -210,6 +210,13 @@ def indicator_for(
             return "coverage_rate", "'dari … menjadi': the starting point of a target", True
         rules = PERCENT_RULES
     else:
+        uncovered = re.search(UNCOVERED, tail, _I) or re.search(UNCOVERED, lead, _I)
+        if uncovered:
+            return (
+                "",
+                f"workers not yet covered ('{uncovered.group(0)}'): no indicator records such a count",
+                True,
+            )
         rules = COUNT_RULES
     for pattern, indicator in rules:
         for window in (lead, tail) if indicator != "workers_budget_paid" else (clause_text,):
