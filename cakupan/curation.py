@@ -87,31 +87,18 @@ def write_review_file(root: Path, out: Path, text: str, *, force: bool = False) 
             f"--out {out}: found no directory {target.parent}; expected a file in an existing directory"
         )
     data = text.encode("utf-8")
-    if not force:
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
-        except FileExistsError:
-            raise ReviewFileError(
-                f"--out {out}: found an existing file (a review you may be editing); expected a new "
-                "file: choose another name, or add --force to replace it"
-            ) from None
-        except OSError as e:
-            raise ReviewFileError(f"--out {out}: cannot write it ({e.strerror})") from e
-        try:
-            with open(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError as e:
-            target.unlink(missing_ok=True)
-            raise ReviewFileError(
-                f"--out {out}: cannot write it ({e.strerror}); nothing was left"
-            ) from e
-        return
     try:
-        fd, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
+        if force:  # beside the old file, then renamed over it: the old one stays whole until then
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            writing = Path(name)
+        else:  # O_EXCL: never over a file, even one created a moment ago
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            writing = target
+    except FileExistsError:
+        raise ReviewFileError(
+            f"--out {out}: found an existing file (a review you may be editing); expected a new "
+            "file: choose another name, or add --force to replace it"
+        ) from None
     except OSError as e:
         raise ReviewFileError(f"--out {out}: cannot write it ({e.strerror})") from e
     try:
@@ -119,12 +106,12 @@ def write_review_file(root: Path, out: Path, text: str, *, force: bool = False) 
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temporary, target)
+        if force:
+            os.replace(writing, target)
     except OSError as e:
-        Path(temporary).unlink(missing_ok=True)
-        raise ReviewFileError(
-            f"--out {out}: cannot write it ({e.strerror}); the old file is unchanged"
-        ) from e
+        writing.unlink(missing_ok=True)
+        left = "the old file is unchanged" if force else "nothing was left"
+        raise ReviewFileError(f"--out {out}: cannot write it ({e.strerror}); {left}") from e
 
 
 class AcceptError(Exception):

@@ -147,3 +147,21 @@ def serving(root: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def mounted_tmpfs(mount: Path, size: str):
+    """A real tmpfs of `size` at `mount` (root only); skips the test, saying why, where mounting
+    is not allowed."""
+    mount.mkdir(exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a {size} tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, copy_package, read_rows
+from conftest import ROOT, copy_package, mounted_tmpfs, read_rows
 
 from cakupan import package_write
 from cakupan.cli import cli
@@ -381,20 +381,9 @@ def test_a_kill_during_recovery_is_recovered_by_the_next_command(tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 1 MB tmpfs holding a copy of the package; skipped only where mounting is not allowed."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
+    """A 1 MB tmpfs to hold a copy of the package."""
+    with mounted_tmpfs(tmp_path / "disk", "1m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill_to(mount: Path, free: int) -> None:
