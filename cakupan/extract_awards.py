@@ -126,8 +126,8 @@ def award_rows(
     rows = []
     for n, r in enumerate(ranks(text, layout, places), start=first_number):
         paragraph = layout.paragraph(r.quote_start)
-        year, year_why = _nearest(AWARD_YEAR, text, paragraph, r.quote_start, "award year")
-        level_text, level_why = _nearest(LEVEL, text, paragraph, r.quote_start, "level")
+        year, year_why = _nearest(AWARD_YEAR, text, layout, r.quote_start, "award year")
+        level_text, level_why = _nearest(LEVEL, text, layout, r.quote_start, "level")
         winner_level = (
             gazetteer.by_code[r.place.code].level if r.place.code in gazetteer.by_code else ""
         )
@@ -171,12 +171,15 @@ def award_rows(
     return rows
 
 
-def _nearest(pattern: re.Pattern, text: str, paragraph, pos: int, what: str) -> tuple[str, str]:
-    """The match nearest before pos in its paragraph, else before it in the article, else after."""
+def _nearest(pattern: re.Pattern, text: str, layout, pos: int, what: str) -> tuple[str, str]:
+    """The match in pos's sentence, else the last before it in its paragraph, else the last
+    before it in the article, else the first after it."""
+    sentence, paragraph = layout.sentence(pos), layout.paragraph(pos)
+    same = list(pattern.finditer(text, sentence.start, sentence.end))
     inside = [m for m in pattern.finditer(text, paragraph.start, paragraph.end) if m.start() < pos]
-    earlier = [m for m in pattern.finditer(text, 0, pos)]
+    earlier = list(pattern.finditer(text, 0, pos))
     later = list(pattern.finditer(text, pos))
-    for found in (inside[-1:], earlier[-1:], later[:1]):
+    for found in (same[:1], inside[-1:], earlier[-1:], later[:1]):
         if found:
             return found[0].group(1), f"{what} from '{found[0].group(0)}'"
     return "", f"no {what} named"
