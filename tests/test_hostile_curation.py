@@ -564,3 +564,35 @@ def test_source_rows_written_by_add_source_stay_valid_json_and_csv(package, tmp_
     added(package, tmp_path)
     after = json.loads((package / "datapackage.json").read_text("utf-8"))["resources"]
     assert after[:-1] == before and after[-1]["bytes"] == len(TEXT.encode())
+
+
+# --- item 2: what an older, interrupted add-source left -------------------------------------------
+
+
+def test_2_an_unrecorded_article_file_is_named_not_a_traceback(package, tmp_path):
+    path = written(tmp_path / "a.txt", TEXT.encode())
+    source_id = "004_" + hashlib.sha256(TEXT.encode()).hexdigest()[:16]
+    orphan = package / "sources" / f"{source_id}.txt"
+    orphan.write_bytes(b"")  # what a full disk left before package writes were journalled
+    result = run("add-source", "--root", package, path)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"error: {orphan}: found a file that no row of data/sources.csv records; expected no file there "
+        "(perhaps left by an interrupted older cakupan): remove it and run add-source again\n",
+    )
+    orphan.write_bytes(TEXT.encode())  # the same bytes as the article: taken as its copy
+    assert run("add-source", "--root", package, path).exit_code == 0
+    assert validate(package, with_frictionless=False).problems == []
+
+
+def test_accept_of_only_skipped_rows_says_so(package, tmp_path):
+    rows = figure_rows(package, "000_0dc850caf364129e", 2)
+    rows[0]["candidate_kind"], rows[1]["candidate_kind"] = "repeat", "not-a-figure"
+    path = tmp_path / "review.csv"
+    write_rows(path, rows)
+    result = run("accept", "--root", package, path)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"error: {path}: found no figure or award rows (only repeat and not-a-figure rows are left); "
+        "expected at least one row to accept\n",
+    )
