@@ -20,22 +20,22 @@ UNCOVERED = (
     r"|belum\s+(?:punya|memiliki|mendapat(?:kan)?)\s+(?:perlindungan|jaminan)"
     r"|tanpa\s+(?:payung\s+)?(?:perlindungan|jaminan)|tidak\s+terlindungi"
 )
+# "menargetkan" is meN- + target with the t dropped: it does not contain "target". Plans
+# (RPJMN, RKP...) state targets; "hingga" is left out: "hingga saat ini" means "until now";
+# "menjadi" alone is not a target: "kini naik menjadi 27 persen" is where coverage stands.
+TARGET_WORDS = (
+    r"target|menargetkan|sasaran|membidik|dibidik|diminta|dipatok|mematok|naikkan"
+    r"|\bakan\s+(?:naik|meningkat|ditingkatkan|mencapai|menjadi)"
+    r"|meningkatkan|naik\s+(?:lagi\s+)?ke\b|harus\s+mencapai|\bRPJMN\b|\bRPJPN\b|\bRKP\b"
+    r"|\bRPJMD\b|\bRenstra\b|untuk\s+tahun\s+(?:ini|depan)"
+)
 PERCENT_RULES = [
     (r"\b(?:gap|kesenjangan|selisih|kekurangan|ketertinggalan)\b|\bkurang\s*$", "coverage_gap"),
     (r"kemiskinan", "extreme_poverty_target_rate"),
     (UNCOVERED, "uncovered_rate"),
     (r"bukan\s+penerima\s+upah|\bBPU\b|informal", "coverage_rate_informal"),
     (r"penerima\s+upah|\bPU\b|formal", "coverage_rate_formal"),
-    # "menargetkan" is meN- + target with the t dropped: it does not contain "target". Plans
-    # (RPJMN, RKP...) state targets; "hingga" is left out: "hingga saat ini" means "until now";
-    # "menjadi" alone is not a target: "kini naik menjadi 27 persen" is where coverage stands.
-    (
-        r"target|menargetkan|sasaran|membidik|dibidik|diminta|dipatok|mematok|naikkan"
-        r"|\bakan\s+(?:naik|meningkat|ditingkatkan|mencapai|menjadi)"
-        r"|meningkatkan|naik\s+(?:lagi\s+)?ke\b|harus\s+mencapai|\bRPJMN\b|\bRPJPN\b|\bRKP\b"
-        r"|\bRPJMD\b|\bRenstra\b|untuk\s+tahun\s+(?:ini|depan)",
-        "coverage_target_rate",
-    ),
+    (TARGET_WORDS, "coverage_target_rate"),
 ]
 TOPIC_RULES = [
     r
@@ -71,86 +71,23 @@ MONTH_BEFORE = re.compile(
     _I,
 )
 
-WORKER_NOUNS = set(
-    [
-        "pekerja",
-        "orang",
-        "tenaga",
-        "peserta",
-        "warga",
-        "jiwa",
-        "buruh",
-        "karyawan",
-        "nelayan",
-        "petani",
-        "pedagang",
-        "pegawai",
-        "masyarakat",
-        "penduduk",
-        "anggota",
-        "perangkat",
-        "pelaku",
-        "guru",
-        "kader",
-        "pengemudi",
-        "asn",
-        "honorer",
-        "relawan",
-        "pengurus",
-        "marbot",
-        "pekerjanya",
-        "tk",
-    ]
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+WORKER_NOUNS = _words(
+    "pekerja orang tenaga peserta warga jiwa buruh karyawan nelayan petani pedagang pegawai "
+    "masyarakat penduduk anggota perangkat pelaku guru kader pengemudi asn honorer relawan "
+    "pengurus marbot pekerjanya tk ojol driver sopir kurir tukang penjahit perajin pengrajin "
+    "nakes bidan perawat satpam dosen mitra pppk pmi tki linmas imam"
 )
-FUNCTION_WORDS = set(
-    [
-        "yang",
-        "dan",
-        "atau",
-        "dari",
-        "di",
-        "ke",
-        "untuk",
-        "sudah",
-        "telah",
-        "baru",
-        "masih",
-        "itu",
-        "ini",
-        "lebih",
-        "kurang",
-        "per",
-        "pada",
-        "hingga",
-        "sampai",
-        "dengan",
-        "sebagai",
-        "adalah",
-        "merupakan",
-        "mencapai",
-        "kini",
-        "saat",
-        "se",
-        "terdaftar",
-        "terlindungi",
-    ]
+FUNCTION_WORDS = _words(
+    "yang dan atau dari di ke untuk sudah telah baru masih itu ini lebih kurang per pada "
+    "hingga sampai dengan sebagai adalah merupakan mencapai kini saat se terdaftar "
+    "terlindungi"
 )
-TIME_WORDS = set(
-    [
-        "bulan",
-        "tahun",
-        "hari",
-        "minggu",
-        "pekan",
-        "jam",
-        "menit",
-        "tahunan",
-        "bulanan",
-        "dekade",
-        "abad",
-        "kali",
-    ]
-)
+TIME_WORDS = _words("bulan tahun hari minggu pekan jam menit tahunan bulanan dekade abad kali")
 IDIOMS = re.compile(
     r"\bsalah\s+satu(?:nya)?\b|\bsatu\s+per\s*satu\b|\bsatu\s+sama\s+lain\b|\bsatu\s+demi\s+satu\b|\bnomor\s+satu\b",
     _I,
@@ -177,6 +114,16 @@ FRACTION_AFTER = re.compile(
 )
 FRACTION_BEFORE = re.compile(
     r"\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|\d)\s+dari\s+$", _I
+)
+NOT_COVERAGE_BEFORE = re.compile(
+    r"\b(?:iuran(?:nya)?|bunga|diskon|potongan|pajak|inflasi|pertumbuhan\s+ekonomi|suku\s+bunga"
+    r"|realisasi(?:\s+anggaran)?|serapan(?:\s+anggaran)?)\s+(?:\w+\s+)?(?:sebesar\s+|sekitar\s+|hanya\s+)?$",
+    _I,
+)
+# "naik 5 persen" is a change; "naik menjadi 27 persen" and "naik ke 38 persen" are levels.
+CHANGE_BEFORE = re.compile(
+    r"\b(?:naik|meningkat|bertambah|turun|menurun|melonjak|tumbuh)\s+(?:sebesar\s+|sekitar\s+)?$",
+    _I,
 )
 BREAKDOWN = re.compile(
     r"\b(?:terdiri\s+(?:atas|dari)|meliputi|antara\s+lain|di\s*antaranya|rinciannya)\b", _I
@@ -307,9 +254,13 @@ def not_a_figure(text: str, m: NumberMention, layout, in_region_name: str | None
     if m.kind == "year":
         return _year_reason(text, m, before)
     if m.kind == "rank":
+        if layout.in_headline(m.start):
+            return "a rank in the headline (the body's award rows record it)"
         return "an ordinal, not an award rank"
     if FRACTION_AFTER.match(after) or FRACTION_BEFORE.search(before):
         return "a fraction in words ('tiga dari empat'), not a count"
+    if m.kind == "percent":
+        return _percent_reason(text, m, before)
     if m.kind != "number":
         return None
     sentence = layout.sentence(m.start)
@@ -329,6 +280,22 @@ def not_a_figure(text: str, m: NumberMention, layout, in_region_name: str | None
         _I,
     ):
         return "no workers named near it"
+    return None
+
+
+def _percent_reason(text: str, m: NumberMention, before: str) -> str | None:
+    """Shares that are not coverage: a contribution or price rate, a budget's use, a change."""
+    lead = (
+        before[-40:]
+        if not m.qualifier_text
+        else text[max(0, m.start - 60) : text.rfind(m.qualifier_text, 0, m.start)]
+    )
+    if NOT_COVERAGE_BEFORE.search(lead) or re.match(
+        r"\s+dari\s+(?:upah|gaji|penghasilan)\b", text[m.end : m.end + 30], _I
+    ):
+        return "a contribution, price or budget rate, not coverage"
+    if CHANGE_BEFORE.search(lead) and not re.search(TARGET_WORDS, lead, _I):
+        return "a change in coverage, not its level"
     return None
 
 

@@ -165,6 +165,11 @@ class Gazetteer:
             Place(m.start(), m.end(), COUNTRY, m.group(0), "national")
             for m in NATIONAL.finditer(text)
             if not any(a <= m.start() < b for a, b in taken)
+            # "Pekerja Migran Indonesia", "Bank Rakyat Indonesia": part of a name
+            and not (
+                m.group(0) == "Indonesia"
+                and re.search(r"[A-Z][a-z]*\s$", text[max(0, m.start() - 20) : m.start()])
+            )
         ]
 
     def _short_forms(self, text, layout, named, skip) -> list[Place]:

@@ -298,6 +298,29 @@ def test_non_figures_say_why(extract):
     ]
 
 
+def test_shares_that_are_not_coverage(extract):
+    rows = extract(
+        "Iuran JKK sebesar 0,24 persen dari upah. Realisasi anggaran mencapai 80 persen. Cakupan "
+        "Kabupaten Tebo naik 5 persen menjadi 35 persen."
+    )
+    assert [(r["candidate_text"], r["candidate_kind"], r["indicator_id"]) for r in rows] == [
+        ("0,24 persen", "not-a-figure", ""),
+        ("80 persen", "not-a-figure", ""),
+        ("5 persen", "not-a-figure", ""),
+        ("35 persen", "percent", "coverage_rate"),
+    ]
+    assert [r["why"] for r in rows[:3]] == [
+        "a contribution, price or budget rate, not coverage",
+        "a contribution, price or budget rate, not coverage",
+        "a change in coverage, not its level",
+    ]
+
+
+def test_indonesia_inside_a_name_is_not_the_country(extract):
+    rows = extract("Sebanyak 5.000 Pekerja Migran Indonesia di Kabupaten Kendal sudah terdaftar.")
+    assert figures(rows, "region_code", "indicator_id") == [("33.24", "workers_covered")]
+
+
 def test_headline_repeats_are_marked_not_proposed(extract):
     text = (
         "Cakupan Kabupaten Bungo Baru 36 Persen, Target 50 Persen\n\n"
