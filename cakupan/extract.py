@@ -178,18 +178,53 @@ def propose(text: str, origin: dict, catalogue: Catalogue) -> list[dict]:
         else:
             rows.append((m.start, _plain_row(art, m, "not-a-figure", reason or "not a figure")))
     _follow_links(text, figures)
-    prefix = f"f{number}-"
-    next_figure = _next_id(catalogue.taken.get("figures", set()), prefix)
-    last_target_year = ""
+    last_target_year, proposed = "", []
     for f in figures:
         row = _figure_row(art, f, last_target_year)
+        if row["target_year"] and catalogue.kinds.get(f.indicator) == "target":
+            last_target_year = row["target_year"]
+        proposed.append(row)
+    _mark_restatements(proposed)
+    prefix = f"f{number}-"
+    next_figure = _next_id(catalogue.taken.get("figures", set()), prefix)
+    for row in proposed:
         if row["candidate_kind"] in FIGURE_KINDS:
             row["figure_id"] = f"{prefix}{next_figure:02d}"
             next_figure += 1
-            if row["target_year"] and catalogue.kinds.get(f.indicator) == "target":
-                last_target_year = row["target_year"]
-        rows.append((f.mention.start, row))
+        rows.append((int(row["number_start"]), row))
     return [row for _, row in sorted(rows, key=lambda r: r[0])]
+
+
+# A curator cites the speaker's own words when the article has them, then reported speech, then
+# the reporter's narration (a lead that summarises the quote below it).
+_VOICE = {"direct_quote": 0, "reported_speech": 1, "narration": 2}
+
+
+def _mark_restatements(rows: list[dict]) -> None:
+    """One fact stated twice in the body (same value, indicator, region, date and target year) is
+    proposed once, in the speaker's own words where it has them; the others are repeats. The
+    starting point of "dari 44 persen menjadi 55 persen" restates a rate given before it."""
+    figures = [r for r in rows if r["candidate_kind"] in FIGURE_KINDS]
+    groups: dict[tuple, list[dict]] = {}
+    for r in figures:
+        key = (r["value"], r["indicator_id"], r["region_code"], r["as_of"], r["target_year"])
+        groups.setdefault(key, []).append(r)
+    for same in groups.values():
+        starts = [r for r in same if "the starting point" in r["why"]]
+        others = [r for r in same if r not in starts]
+        if not others:
+            continue
+        keep = min(others, key=lambda r: _VOICE.get(r["attribution"], 3))
+        for r in same:
+            if r is not keep:
+                _repeat(r, keep)
+
+
+def _repeat(row: dict, kept: dict) -> None:
+    row["candidate_kind"] = "repeat"
+    row["why"] = (
+        f"restates '{kept['candidate_text']}' at offset {kept['number_start']} ({kept['attribution'].replace('_', ' ')}); {row['why']}"
+    )
 
 
 def _next_id(taken: set[str], prefix: str) -> int:

@@ -336,6 +336,27 @@ def test_headline_repeats_are_marked_not_proposed(extract):
     assert rows[1]["why"].endswith("stated only in the headline")
 
 
+def test_a_fact_stated_twice_is_proposed_once_in_the_speakers_words(extract):
+    text = (
+        "Cakupan Kabupaten Tebo baru 30 persen.\n\n"
+        "“Cakupan Kabupaten Tebo masih 30 persen. Kami ingin dari 30 persen menjadi 45 persen,” kata Bupati."
+    )
+    rows = extract(text)
+    assert [
+        (r["candidate_text"], r["candidate_kind"], r["figure_id"], r["attribution"]) for r in rows
+    ] == [
+        ("30 persen", "repeat", "", "narration"),
+        ("30 persen", "percent", "f900-01", "direct_quote"),
+        ("30 persen", "repeat", "", "direct_quote"),
+        ("45 persen", "percent", "f900-02", "direct_quote"),
+    ]
+    second = str(text.index("30 persen", 40))
+    assert rows[0]["why"].startswith(f"restates '30 persen' at offset {second} (direct quote); ")
+    assert rows[2]["why"].startswith(
+        f"restates '30 persen' at offset {second} (direct quote); 'dari … menjadi'"
+    )
+
+
 AWARD_FIELDS = ("candidate_kind", "candidate_text", "award_id", "award", "award_year", "level",
                 "organising_region_code", "category", "rank", "region_code", "quote", "ceremony_date")  # fmt: skip
 
