@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from .numbers import value_in_text
+from .numbers import list_rank, value_in_text
 from .package import Package
 from .problems import Problem, shorten
 from .schema import cast
@@ -94,7 +94,14 @@ def check_awards(package: Package) -> list[Problem]:
     problems = []
     for number, row in awards.numbered():
         rank, quote = row.get("rank", ""), row.get("quote", "")
-        if rank.isdigit() and quote and not value_in_text(rank, quote):
+        # "disusul Kabupaten X" states rank 2 only after "urutan pertama diraih …": list_rank
+        # reads the rank from the list the quote starts with.
+        if (
+            rank.isdigit()
+            and quote
+            and not value_in_text(rank, quote)
+            and list_rank(quote) != int(rank)
+        ):
             problems.append(
                 Problem(
                     awards.path,

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .extract_where import COUNTRY, Gazetteer, Place, newsroom_dates
+from .numbers import LIST_STEP
 
 _I = re.I
 RANK_WORDS = {
@@ -28,7 +29,6 @@ _WINNER_VERBS = (
     r"diraih|diberikan|jatuh|untuk|disabet|direbut|ditempati|dimenangkan|dengan|adalah|yaitu|yakni"
 )
 WINNER_AFTER = re.compile(rf"\s*(?:[^,.;]{{0,60}}?\s)?(?:{_WINNER_VERBS})\b", _I)
-NEXT_IN_LIST = re.compile(r"^\s*,?\s*(?P<word>disusul(?:\s+oleh)?|kemudian|lalu|dan|serta)\s+$", _I)
 AWARD_YEAR = re.compile(r"\bParitrana(?:\s+Award)?(?:\s+[A-Za-z]+){0,4}?\s+((?:19|20)\d\d)\b", _I)
 LEVEL = re.compile(r"\btingkat\s+(provinsi|nasional)\b", _I)
 CATEGORY = re.compile(
@@ -97,22 +97,15 @@ def ranks(text: str, layout, places: list[Place]) -> list[Rank]:
         # "urutan pertama diraih A, disusul B, dan C": each next name in the list is the next rank.
         last = winner
         for p in after[1:]:
-            link = NEXT_IN_LIST.match(text[last.end : p.start])
-            if not link:
+            step = LIST_STEP.match(text, last.end)
+            if not step or step.end() != p.start:
                 break
             rank += 1
-            w0 = last.end + link.start("word")
-            out.append(
-                Rank(
-                    rank,
-                    p,
-                    w0,
-                    last.end + link.end("word"),
-                    w0,
-                    p.end,
-                    f"rank {rank}: '{link.group('word')}' after rank {rank - 1}",
-                )
-            )
+            word = re.search(r"[A-Za-z]+(?:\s+oleh)?", step.group(0))
+            w0, w1 = last.end + word.start(), last.end + word.end()
+            # The quote runs from the list's stated rank to this name: it shows why it is rank n.
+            how = f"rank {rank}: '{word.group(0)}' names the next in the list after rank {rank - 1}"
+            out.append(Rank(rank, p, w0, w1, q0, p.end, how))
             last = p
     return out
 

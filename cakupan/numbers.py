@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["NumberMention", "find_numbers", "parse_number", "value_in_text"]
+__all__ = [
+    "LIST_STEP",
+    "NumberMention",
+    "find_numbers",
+    "list_rank",
+    "parse_number",
+    "value_in_text",
+]
 
 
 @dataclass(frozen=True)
@@ -110,11 +117,24 @@ _AMOUNT = rf"""
     (?:\s*(?P<pct>(?:poin\s+)?persen(?!\w)|%))?
     (?!\w)
 """
+# Award results also give ranks as ordinal words: "urutan pertama", "juara kedua".
+_ORDINAL_WORDS = {
+    "pertama": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "kelima": 5,
+    "keenam": 6, "ketujuh": 7, "kedelapan": 8, "kesembilan": 9, "kesepuluh": 10,
+}  # fmt: skip
 _RANK = rf"""
-    (?<![\w-])(?:juara|peringkat)\s+(?:ke[-\s]\s*)?
+    (?<![\w-])(?:juara|peringkat|urutan|posisi)\s+(?P<ordword>{_alternation(_ORDINAL_WORDS)})(?![\w-])
+    | (?<![\w-])(?:juara|peringkat)\s+(?:ke[-\s]\s*)?
     (?P<rank>\d+{_DIGITS_END}(?!\w)|{_WORDS})
     | (?<![\w-])ke-(?P<ordinal>\d+{_DIGITS_END}(?!\w))
 """
+# In "urutan pertama diraih A, disusul B, dan C" each name after the first is the next rank.
+# "dan" with no comma counts only before a region's title, so "Pangkajene dan Kepulauan" is one name.
+LIST_STEP = re.compile(
+    r"(?:,\s*|\s+)(?:disusul(?:\s+oleh)?|kemudian|lalu)\s+|,\s*(?:dan|serta)\s+"
+    r"|\s+(?:dan|serta)\s+(?=(?:Kabupaten|Kota|Provinsi|Kab\.|Pemkab|Pemkot|Pemprov)\b)",
+    re.IGNORECASE,
+)
 _DATE = rf"""
     {_NUM_START}\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})(?![/\d])
     | {_NUM_START}\d{{1,2}}\s+(?:{_alternation(_MONTHS)})(?!\w)(?:\s+\d{{4}}(?!\w))?
@@ -184,7 +204,10 @@ def find_numbers(text: str) -> list[NumberMention]:
     mentions = []
     for m in _MENTION.finditer(text):
         value: Decimal | None = None
-        if m["rank"] is not None or m["ordinal"] is not None:
+        if m["ordword"] is not None:
+            group, kind = "ordword", "rank"
+            value = Decimal(_ORDINAL_WORDS[m["ordword"].lower()])
+        elif m["rank"] is not None or m["ordinal"] is not None:
             group, kind = ("rank" if m["rank"] is not None else "ordinal"), "rank"
             value = _num_value(m[group])
         elif m["date"] is not None:
@@ -238,3 +261,12 @@ def value_in_text(value: Decimal | int | float | str, text: str) -> bool:
     """True when a percent/number/rank/year mention in `text` has exactly this value."""
     target = _as_decimal(value)
     return any(m.kind in _VALUE_KINDS and m.value == target for m in find_numbers(text))
+
+
+def list_rank(text: str) -> int | None:
+    """The rank a ranked list gives its last name: "juara 1 diraih A" is 1, "urutan pertama
+    diraih A, disusul B" is 2, "urutan pertama diraih A, disusul B, dan C" is 3."""
+    first = next((m for m in find_numbers(text) if m.kind == "rank"), None)
+    if first is None:
+        return None
+    return int(first.value) + len(LIST_STEP.findall(text, first.end))

@@ -10,9 +10,10 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from conftest import read_rows
 
 from cakupan.extract import Catalogue, candidates, propose
-from cakupan.numbers import find_numbers
+from cakupan.numbers import find_numbers, list_rank
 from cakupan.package import load_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -371,8 +372,10 @@ def test_an_award_list_in_words(extract):
     common = ("Paritrana Award", "2025", "provincial", "13", "pemerintah kabupaten/kota")
     assert awards == [
         ("award", "pertama", "a900-1", *common, "1", "13.06", "urutan pertama diraih Kabupaten Agam", "2025-06-20"),
-        ("award", "disusul", "a900-2", *common, "2", "13.71", "disusul Kota Padang", "2025-06-20"),
-        ("award", "dan", "a900-3", *common, "3", "13.02", "dan Kabupaten Solok", "2025-06-20"),
+        ("award", "disusul", "a900-2", *common, "2", "13.71",
+         "urutan pertama diraih Kabupaten Agam, disusul Kota Padang", "2025-06-20"),
+        ("award", "dan", "a900-3", *common, "3", "13.02",
+         "urutan pertama diraih Kabupaten Agam, disusul Kota Padang, dan Kabupaten Solok", "2025-06-20"),
     ]  # fmt: skip
     assert all(
         r["figure_id"] == r["value"] == r["indicator_id"] == ""
@@ -398,6 +401,43 @@ def test_award_ranks_in_numerals_and_at_national_level(extract):
     ]  # fmt: skip
 
 
+def test_award_and_figure_candidates_are_accepted_into_the_package(package, tmp_path):
+    from click.testing import CliRunner
+
+    from cakupan.cli import cli
+
+    article = tmp_path / "juara.txt"
+    article.write_text(
+        "Kabupaten Agam Juara Paritrana\n\nPADANG, KABARSUMBAR – Paritrana Award 2025 tingkat "
+        "provinsi diserahkan di Padang, Jumat (20/6/2025). Untuk kategori pemerintah "
+        "kabupaten/kota, urutan pertama diraih Kabupaten Agam, disusul Kota Padang, dan "
+        "Kabupaten Solok.\n\nPer 31 Mei 2025, cakupan Kabupaten Agam mencapai 38,5 persen.\n",
+        encoding="utf-8",
+    )
+
+    def run(*args):
+        return CliRunner().invoke(cli, [str(a) for a in args])
+
+    run("add-source", "--root", package, article, "--published", "2025-06-21")
+    source_id = sorted(p.stem for p in (package / "sources").iterdir())[-1]
+    run("extract", "--root", package, source_id, "--out", tmp_path / "review.csv")
+    result = run("accept", "--root", package, tmp_path / "review.csv")
+    number = source_id.split("_")[0]
+    assert (result.exit_code, result.output) == (
+        0,
+        f"accepted 1 figure(s): f{number}-01; 3 award(s): a{number}-1, a{number}-2, a{number}-3\n",
+    )
+    awards = [r for r in read_rows(package / "data" / "awards.csv") if r["source_id"] == source_id]
+    assert [
+        (a["rank"], a["region_code"], a["organising_region_code"], a["ceremony_date"])
+        for a in awards
+    ] == [
+        ("1", "13.06", "13", "2025-06-20"),
+        ("2", "13.71", "13", "2025-06-20"),
+        ("3", "13.02", "13", "2025-06-20"),
+    ]
+
+
 def test_every_row_of_a_seed_article_points_at_its_words():
     rows = candidates(ROOT, "002_ad03d7ffec287ddd")
     text = (ROOT / "sources" / "002_ad03d7ffec287ddd.txt").read_text("utf-8")
@@ -420,6 +460,13 @@ def test_numbers_read_points_and_less_than():
         "percent",
         "16.47",
     )
+    [first] = find_numbers("urutan pertama diraih Kabupaten Agam")
+    assert (first.text, first.kind, first.value) == ("pertama", "rank", 1)
+    assert (
+        list_rank("urutan pertama diraih Kabupaten Agam, disusul Kota Padang, dan Kabupaten Solok")
+        == 3
+    )
+    assert list_rank("juara 1 diraih Kabupaten Pangkajene dan Kepulauan dan Kabupaten Gowa") == 2
     [less] = find_numbers("kurang dari 5 persen")
     assert (less.text, less.qualifier, less.qualifier_text) == ("5 persen", "up_to", "kurang dari")
     assert [m.text for m in find_numbers("4 poin penting")] == ["4"]
