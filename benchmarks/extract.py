@@ -275,7 +275,7 @@ def main() -> int:
         mark = ""
         if target is not None:
             mark = f">= {target:.0%} " + ("met" if e.ratio(metric) >= target else "NOT MET")
-        print(f"{metric:48} {s.cell(metric):18} {e.cell(metric):22} {mark}")
+        print(f"{metric:48} {s.cell(metric):18} {e.cell(metric):22} {mark}".rstrip())
     for name, score in (("seeds", s), ("eval", e)):
         print(f"\nmisses on {name}:" if score.misses else f"\nmisses on {name}: none")
         for miss in score.misses:
