@@ -29,6 +29,7 @@ INSPECT_NAME = "inspect.json"
 ZIP_NAME = "cakupan-datapackage.zip"
 LIBRARIES = ("markdown-it-py", "sqlite-utils")
 HASH_CACHE_NAME = ".input-hashes.json"
+OUTPUT_HASH_CACHE_NAME = ".output-hashes.json"  # the published database's own hash
 DESCRIPTOR = "datapackage.json"
 STILL_NS = 2_000_000_000  # a file changed more recently than this is hashed every time
 MISSING = ("<missing>", -1)
@@ -136,28 +137,38 @@ def recorded_facts(db_path: Path) -> dict[str, str]:
 
 def published(out_dir: Path, fingerprint: str) -> str | None:
     """The content hash when the published build is of exactly these inputs, and whole: its
-    database records this fingerprint, the zip beside it is the one it records, and
-    inspect.json describes a file of its size. A build killed between its renames, or a zip
-    torn by a power cut, fails this and is built again."""
+    database records this fingerprint, the zip beside it is the one it records, and the
+    database's own SHA-256 is the one inspect.json records (read again whenever the file's size,
+    times or inode changed: an edit in place at the same size is caught). A build killed between
+    its renames, a zip torn by a power cut, or a database edited by hand fails this and is built
+    again."""
     facts = recorded_facts(out_dir / DB_NAME)
     if not facts or facts.get("input_hash") != fingerprint:
         return None
     try:
         zipped = file_sha256(out_dir / ZIP_NAME)
         inspect = json.loads((out_dir / INSPECT_NAME).read_text("utf-8"))
-        size = next(iter(inspect.values()))["size"]
+        recorded = next(iter(inspect.values()))["hash"]
+        actual = known_sha256(out_dir / DB_NAME, out_dir / OUTPUT_HASH_CACHE_NAME)
     except (OSError, ValueError, StopIteration, KeyError, TypeError):
         return None
-    if zipped != facts.get("package_zip_sha256") or size != (out_dir / DB_NAME).stat().st_size:
+    if zipped != facts.get("package_zip_sha256") or actual != recorded:
         return None
     return facts.get("content_hash", "")
 
 
-def up_to_date(root: Path, out_dir: Path | None = None) -> str | None:
-    """The content hash of the current database when nothing has changed since it was built, else None."""
-    root = Path(root)
-    out_dir = Path(out_dir) if out_dir else root / "build"
-    descriptor, _ = read_descriptor_quietly(root)
-    if descriptor is None:
-        return None
-    return published(out_dir, input_hash(file_hashes(root, descriptor, out_dir)))
+def known_sha256(path: Path, cache_path: Path) -> str:
+    """A file's SHA-256, read again only when its size, mtime, ctime or inode changed."""
+    st = os.stat(path)
+    key = _stat_key(st)
+    try:
+        cache = json.loads(cache_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    known = cache.get(path.name)
+    if known and known[:4] == key:
+        return known[4]
+    digest = file_sha256(path)
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > STILL_NS:
+        _save(cache_path, {path.name: [*key, digest]})
+    return digest

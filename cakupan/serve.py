@@ -1,11 +1,28 @@
-"""How cakupan is served: the exact Datasette command, shared by `cakupan serve`, the README and tests."""
+"""How cakupan is served: the exact Datasette command, shared by `cakupan serve`, the README and
+tests, and the pinned copy of the build a server reads. No Datasette import here: the site's
+code is in cakupan/site/."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-from .build import DB_NAME, INSPECT_NAME
+from .build import DB_NAME, INSPECT_NAME, build_lock
+from .fingerprint import (
+    OUTPUT_HASH_CACHE_NAME,
+    ZIP_NAME,
+    file_sha256,
+    known_sha256,
+    recorded_facts,
+)
+
+SERVING = "serving"  # build/serving/<sha>/: what running servers read
 
 # Settings that keep a public site responsive: short query time limits that a URL cannot raise,
 # no facet suggestions (slow on every table page), bounded result pages.
@@ -25,9 +42,13 @@ def setting_arg(value) -> str:
     return str(value)
 
 
-def datasette_args(root: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+def datasette_args(
+    root: Path, host: str = "127.0.0.1", port: int = 8001, build: Path | None = None
+) -> list[str]:
+    """The `datasette serve` arguments of the site; `build` is the directory of the files to
+    serve (build/ itself, or the pinned copy `cakupan serve` makes)."""
     root = Path(root)
-    build = root / "build"
+    build = Path(build) if build is not None else root / "build"
     args = [
         "serve",
         "-i", str(build / DB_NAME),
@@ -44,27 +65,79 @@ def datasette_args(root: Path, host: str = "127.0.0.1", port: int = 8001) -> lis
     return args
 
 
-def make_datasette(root: Path):
-    """The same site as datasette_args() describes, in-process: for tests and benchmarks."""
-    import json
-
-    import yaml
-    from datasette.app import Datasette
-
-    root = Path(root)
-    build = root / "build"
-    return Datasette(
-        immutables=[str(build / DB_NAME)],
-        inspect_data=json.loads((build / INSPECT_NAME).read_text("utf-8")),
-        metadata=yaml.safe_load((root / "metadata.yml").read_text("utf-8")),
-        plugins_dir=str(root / "plugins"),
-        template_dir=str(root / "templates"),
-        static_mounts=[("assets", str(root / "static"))],
-        settings=dict(SETTINGS),
-    )
+class ServeError(Exception):
+    pass
 
 
-def exec_datasette(args: list[str]) -> None:  # pragma: no cover - replaces the process
-    import os
+def pin_build(out_dir: Path) -> Path:
+    """The published database, its inspect.json and its zip, hard-linked into
+    build/serving/<sha>/ and checked to belong together; the directory to serve from.
 
-    os.execv(sys.executable, [sys.executable, "-m", "datasette", *args])
+    A build that renames new files into build/ while the server runs then changes nothing the
+    server reads: every page and every download of one server comes from one build. The links
+    are made under the build lock (no build is half published) and checked after linking (their
+    inodes are fixed). The server holds a shared lock on its directory for its whole life;
+    directories no server holds are removed when the next server starts.
+    """
+    out_dir = Path(out_dir)
+    serving = out_dir / SERVING
+    serving.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".pin-", dir=serving))
+    try:
+        with build_lock(out_dir):
+            for name in (DB_NAME, INSPECT_NAME, ZIP_NAME):
+                if not (out_dir / name).exists():
+                    raise ServeError(f"{out_dir / name} is missing: run `cakupan build`")
+                os.link(out_dir / name, staging / name)
+        sha = _check_belong_together(staging, out_dir)
+        pinned = serving / sha[:16]
+        with contextlib.suppress(OSError):  # another server pinned this build first: share it
+            staging.rename(pinned)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _hold(pinned)
+    _remove_unheld(serving, keep=pinned)
+    return pinned
+
+
+def _check_belong_together(pinned: Path, out_dir: Path) -> str:
+    db = pinned / DB_NAME
+    inspect = json.loads((pinned / INSPECT_NAME).read_text("utf-8"))
+    recorded = next(iter(inspect.values()))["hash"]
+    actual = known_sha256(db, out_dir / OUTPUT_HASH_CACHE_NAME)
+    if actual != recorded:
+        raise ServeError(
+            f"{out_dir / DB_NAME} is not the database {INSPECT_NAME} describes "
+            f"(SHA-256 {actual[:12]}, recorded {recorded[:12]}): run `cakupan build --force`"
+        )
+    if file_sha256(pinned / ZIP_NAME) != recorded_facts(db).get("package_zip_sha256"):
+        raise ServeError(
+            f"{out_dir / ZIP_NAME} was not built with {out_dir / DB_NAME}: run `cakupan build --force`"
+        )
+    return actual
+
+
+HELD: list = []  # the open lock files of the directories this process serves
+
+
+def _hold(pinned: Path) -> None:
+    lock = open(pinned / ".lock", "a")  # noqa: SIM115 - held for the life of the process
+    fcntl.flock(lock, fcntl.LOCK_SH)
+    os.set_inheritable(lock.fileno(), True)  # kept across the exec into the server
+    HELD.append(lock)
+
+
+def _remove_unheld(serving: Path, keep: Path) -> None:
+    for other in serving.iterdir():
+        if other == keep or not other.is_dir():
+            continue
+        try:
+            with open(other / ".lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(other, ignore_errors=True)
+        except OSError:
+            continue  # held by a running server, or already gone
+
+
+def exec_server(args: list[str]) -> None:  # pragma: no cover - replaces the process
+    os.execv(sys.executable, [sys.executable, "-m", "cakupan.site.server", *args])

@@ -1,4 +1,7 @@
-"""/-/download/cakupan-datapackage.zip: the whole data package, built beside the database by `cakupan build`."""
+"""/cakupan.db and /-/download/cakupan-datapackage.zip, streamed from the files pinned at start-up.
+
+Datasette's own /cakupan.db route is replaced (plugin routes come first): it sent two ETags and
+ignored If-None-Match. See cakupan/site/downloads.py for why the files are pinned."""
 
 from pathlib import Path
 
@@ -6,25 +9,41 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from cakupan.fingerprint import ZIP_NAME
-from cakupan.web import DATABASE
+from cakupan.site.downloads import Downloads
+from cakupan.site.pages import DATABASE
+
+PINNED: dict = {}  # Datasette instance -> Downloads
 
 
-async def package_zip(datasette, request):
-    path = Path(datasette.get_database(DATABASE).path).parent / ZIP_NAME
-    if not path.exists():
+def pinned(datasette) -> Downloads:
+    if datasette not in PINNED:
+        path = datasette.get_database(DATABASE).path
+        sha256 = datasette.inspect_data[DATABASE]["hash"]
+        PINNED[datasette] = Downloads.pin(path, sha256, str(Path(path).parent / ZIP_NAME))
+    return PINNED[datasette]
+
+
+async def database_file(datasette, scope, send):
+    await pinned(datasette).database.send(scope, send)
+
+
+async def package_zip(datasette, scope, send):
+    downloads = pinned(datasette)
+    if downloads.package_zip is None:
         return Response.text(
-            "The data package zip has not been built: run `cakupan build`.", status=404
+            f"The data package zip cannot be served: {downloads.problem}.", status=503
         )
-    return Response(
-        path.read_bytes(),
-        content_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{ZIP_NAME}"',
-            "Cache-Control": "public, max-age=3600",
-        },
-    )
+    await downloads.package_zip.send(scope, send)
+
+
+@hookimpl
+def startup(datasette):
+    pinned(datasette)  # at start, before any rebuild can rename new files in
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/download/cakupan-datapackage\.zip$", package_zip)]
+    return [
+        (rf"^/{DATABASE}\.db$", database_file),
+        (r"^/-/download/cakupan-datapackage\.zip$", package_zip),
+    ]

@@ -4,26 +4,74 @@ from itertools import groupby
 
 from datasette import hookimpl
 
-from cakupan.web import cached_page, rows
+from cakupan.site.pages import (
+    Pagination,
+    arg,
+    beyond_last_page,
+    message_page,
+    page,
+    page_number,
+    rows,
+)
 
 LEVEL_ID = {"provincial": "provinsi", "national": "nasional"}
 GROUP_KEY = ("award", "award_year", "level", "organising_region", "category")
 
 
+ORDER = "ORDER BY award, award_year DESC, level, organising_region_code, category, rank, award_id"
+BY_YEAR = "ORDER BY award_year DESC, award, level, organising_region_code, category, rank, award_id"
+
+
 async def awards_page(datasette, request):
     async def render():
-        ranked = await rows(datasette, "select * from award_rankings")
+        year, number = arg(request, "tahun"), page_number(request)
+        years = [
+            r["award_year"]
+            for r in await rows(
+                datasette,
+                "select distinct award_year from award_rankings order by award_year desc",
+            )
+        ]
+        if number is None or (year and not (year.isdecimal() and int(year) in years)):
+            return await message_page(
+                datasette,
+                request,
+                400,
+                f"Tahun atau halaman tidak dikenali: {year}",
+                f"Unknown year or page: {year}",
+                "/-/awards",
+                "Semua penghargaan / All awards",
+            )
+        condition = " where award_year = :year" if year else ""
+        params = {"year": int(year) if year else None}
+        [count] = await rows(
+            datasette, f"select count(*) as n from award_rankings{condition}", params
+        )
+        pagination = Pagination(number, count["n"])
+        if missing := await beyond_last_page(
+            datasette, request, pagination, "Semua penghargaan / All awards"
+        ):
+            return missing
+        ranked = await rows(
+            datasette,
+            f"select * from award_rankings{condition} {BY_YEAR if year else ORDER} limit :size offset :offset",
+            {**params, "size": pagination.size, "offset": pagination.offset},
+        )
         groups = []
         for key, members in groupby(ranked, key=lambda r: tuple(r[k] for k in GROUP_KEY)):
             group = dict(zip(GROUP_KEY, key, strict=True))
             group["level_id"] = LEVEL_ID.get(group["level"], group["level"])
             group["ranks"] = list(members)
             groups.append(group)
-        return 200, await datasette.render_template(
-            "cakupan_awards.html", {"groups": groups}, request=request
-        )
+        context = {
+            "groups": groups,
+            "years": years,
+            "year": year,
+            "pagination": pagination.context(request),
+        }
+        return 200, await datasette.render_template("cakupan_awards.html", context, request=request)
 
-    return await cached_page(datasette, request, render)
+    return await page(datasette, request, render)
 
 
 @hookimpl

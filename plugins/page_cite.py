@@ -6,7 +6,7 @@ from urllib.parse import quote as urlquote
 from datasette import hookimpl
 
 from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, bibtex, csl, date_id
-from cakupan.web import cached_page, message_page, rows
+from cakupan.site.pages import message_page, page, rows
 
 CONTEXT_CHARS = 160
 BASIS = {
@@ -40,7 +40,7 @@ async def cite_page(datasette, request):
             """select fc.*, f.as_of_basis, f.note, s.sha256, a.text as article_text
                from figure_citations fc join figures f on f.figure_id = fc.figure_id
                join sources s on s.source_id = fc.source_id join articles a on a.source_id = fc.source_id
-               where fc.figure_id = :id""",
+               where fc.figure_id = :id""",  # every join by primary key
             {"id": figure_id},
         )
         if not found:
@@ -59,13 +59,20 @@ async def cite_page(datasette, request):
         before, after = around(f["article_text"], f["quote_start"], f["quote_end"])
         gaps = await rows(
             datasette,
-            "select * from coverage_gaps where :id in (actual_figure_id, target_figure_id, workers_figure_id, stated_gap_figure_id)",
+            # one indexed lookup per column a figure can stand in (coverage_gaps_by_*)
+            """select * from coverage_gaps where actual_figure_id = :id
+               union select * from coverage_gaps where target_figure_id = :id
+               union select * from coverage_gaps where workers_figure_id = :id
+               union select * from coverage_gaps where stated_gap_figure_id = :id
+               order by as_of, actual_figure_id limit 50""",
             {"id": figure_id},
         )
         checks = await rows(
             datasette,
-            "select * from consistency_checks where ',' || figure_ids || ',' like :pattern",
-            {"pattern": f"%,{figure_id},%"},
+            """select c.* from consistency_check_figures l
+               join consistency_checks c on c.check_kind = l.check_kind and c.figure_ids = l.figure_ids
+               where l.figure_id = :id order by c.check_kind, c.figure_ids limit 50""",
+            {"id": figure_id},
         )
         styles = [
             {"key": "id", "label": "Gaya redaksi (Indonesia)", "text": f["citation"]},
@@ -93,7 +100,7 @@ async def cite_page(datasette, request):
         }
         return 200, await datasette.render_template("cakupan_cite.html", context, request=request)
 
-    return await cached_page(datasette, request, render)
+    return await page(datasette, request, render)
 
 
 @hookimpl

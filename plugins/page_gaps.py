@@ -1,55 +1,72 @@
-"""/-/gaps: regions ranked by their gap to target, with bars and links to every figure's citation."""
+"""/-/gaps: regions ranked by their gap to target, with bars and links to every figure's citation.
+
+Reads coverage_gaps, which the build computed, a page at a time along one of its indexes."""
 
 from datasette import hookimpl
 
 from cakupan.citations import date_id, number_id
-from cakupan.web import cached_page, message_page, rows
+from cakupan.site.pages import (
+    Pagination,
+    arg,
+    beyond_last_page,
+    message_page,
+    page,
+    page_number,
+    rows,
+)
 
 LEVELS = [
     ("province", "Provinsi / Province"),
     ("regency", "Kabupaten / Regency"),
     ("city", "Kota / City"),
 ]
+ORDER = "ORDER BY gap_pp DESC, region_code, as_of, actual_figure_id"
+
+
+def where(province: str, level: str) -> tuple[str, dict]:
+    """The filter, written so each combination is one index range (coverage_gaps_by_*)."""
+    clauses = [c for c, v in (("province_code = :p", province), ("level = :l", level)) if v]
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), {"p": province, "l": level}
 
 
 async def gaps_page(datasette, request):
     async def render():
-        province = request.args.get("province", "")
-        level = request.args.get("level", "")
+        province, level = arg(request, "province"), arg(request, "level")
+        number = page_number(request)
         provinces = await rows(
             datasette,
-            "select distinct r.region_code, r.name from coverage_gaps g join regions r on r.region_code = g.province_code order by r.name",
+            """select region_code, name from regions r where level = 'province' and exists
+               (select 1 from coverage_gaps g where g.province_code = r.region_code) order by name""",
         )
-        known = province == "" or await rows(
+        refused = None
+        known = not province or await rows(
             datasette,
             "select 1 from regions where region_code = :p and level = 'province'",
             {"p": province},
         )
         if not known:
+            refused = (f"Provinsi tidak dikenal: {province}", f"Unknown province: {province}")
+        elif level and level not in dict(LEVELS):
+            refused = (f"Tingkat tidak dikenal: {level}", f"Unknown level: {level}")
+        elif number is None:
+            refused = ("Nomor halaman tidak dikenali.", "The page number is not a whole number.")
+        if refused:
             return await message_page(
-                datasette,
-                request,
-                400,
-                f"Provinsi tidak dikenal: {province}",
-                f"Unknown province: {province}",
-                "/-/gaps",
-                "Semua kesenjangan / All gaps",
+                datasette, request, 400, *refused, "/-/gaps", "Semua kesenjangan / All gaps"
             )
-        if level and level not in dict(LEVELS):
-            return await message_page(
-                datasette,
-                request,
-                400,
-                f"Tingkat tidak dikenal: {level}",
-                f"Unknown level: {level}",
-                "/-/gaps",
-                "Semua kesenjangan / All gaps",
-            )
+        condition, params = where(province, level)
+        [count] = await rows(
+            datasette, f"select count(*) as n from coverage_gaps{condition}", params
+        )
+        pagination = Pagination(number, count["n"])
+        if missing := await beyond_last_page(
+            datasette, request, pagination, "Semua kesenjangan / All gaps"
+        ):
+            return missing
         gaps = await rows(
             datasette,
-            """select * from coverage_gaps
-               where (:province = '' or province_code = :province) and (:level = '' or level = :level)""",
-            {"province": province, "level": level},
+            f"select * from coverage_gaps{condition} {ORDER} limit :size offset :offset",
+            {**params, "size": pagination.size, "offset": pagination.offset},
         )
         for g in gaps:
             g["as_of_id"] = date_id(g["as_of"])
@@ -65,10 +82,11 @@ async def gaps_page(datasette, request):
             "province": province,
             "level": level,
             "levels": LEVELS,
+            "pagination": pagination.context(request),
         }
         return 200, await datasette.render_template("cakupan_gaps.html", context, request=request)
 
-    return await cached_page(datasette, request, render)
+    return await page(datasette, request, render)
 
 
 @hookimpl

@@ -186,8 +186,16 @@ def guard_functions(conn: sqlite3.Connection) -> None:
         conn.create_function(name, 2, trim(name, left, right), deterministic=True)
 
 
+def refuse_fts3_tokenizer(*args):
+    # fts3_tokenizer('simple') returns the address of a C struct: it defeats address-space
+    # randomisation, and its two-argument form installs a tokenizer from a pointer
+    raise sqlite3.OperationalError("fts3_tokenizer() is not available here")
+
+
 @hookimpl
 def prepare_connection(conn):
     limit(conn)
+    for arity in (1, 2):
+        conn.create_function("fts3_tokenizer", arity, refuse_fts3_tokenizer)
     conn.row_factory = budgeted_rows()
     guard_functions(conn)

@@ -19,7 +19,7 @@ from openpyxl.utils.escape import unescape
 from cakupan.build import DB_NAME, build
 from cakupan.checks import FORMULA_STARTS
 from cakupan.cli import cli
-from cakupan.serve import make_datasette
+from cakupan.site.app import make_datasette
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -15,8 +15,8 @@ from cakupan.build import build
 from cakupan.citations import apa, bibtex, csl, newsroom_id, number_id
 from cakupan.numbers import parse_number
 from cakupan.provenance import check_quote, locate
-from cakupan.serve import make_datasette
-from plugins.safe_redirects import unsafe_path
+from cakupan.site.app import make_datasette
+from cakupan.site.safe_redirects import unsafe_path
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300)
 

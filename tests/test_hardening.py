@@ -25,13 +25,13 @@ from urllib.parse import quote, unquote
 import hostile
 import pytest
 from conftest import ROOT, read_rows, serving
-from datasette.plugins import pm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_browser import CHROMIUM, _require_browser
 
 from cakupan.build import DB_NAME, build
-from cakupan.serve import make_datasette
+from cakupan.site import safe_redirects
+from cakupan.site.app import make_datasette
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +345,7 @@ async def test_trailing_slash_redirects_still_work_on_site(site):
 
 async def test_any_off_site_redirect_is_replaced_by_a_404(site):  # site: loads the plugins
     """The last line of defence, whatever code produced the redirect."""
-    guard = pm.get_plugin("safe_redirects.py").guard_redirects
+    guard = safe_redirects.wrap
     for location in (b"//evil.example", b"/\\evil.example", b"https://evil.example/", b"/\tx"):
 
         async def redirecting_app(scope, receive, send, location=location):

@@ -3,12 +3,10 @@
 cakupan's own pages set lang="id" in their layout; this adds it to Datasette's pages without
 forking its base template."""
 
-from datasette import hookimpl
-
 PLAIN, WITH_LANG = b"<!DOCTYPE html>\n<html>", b'<!DOCTYPE html>\n<html lang="id">'
 
 
-def add_lang(app):
+def wrap(app, datasette=None):
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
@@ -36,8 +34,3 @@ def add_lang(app):
         return await app(scope, receive, patched_send)
 
     return wrapped
-
-
-@hookimpl
-def asgi_wrapper():
-    return add_lang

@@ -1,68 +1,46 @@
-"""What every cakupan page shares: database access, caching, ETags and the 404 page.
+"""What every cakupan page shares: database access with a time limit, pagination, the headers of
+a page, and the 4xx page.
 
-The database is served immutable, so a page's bytes depend only on its URL and the database
-content: each page is rendered once, kept in a bounded in-memory cache, and sent with an ETag
-derived from the content hash, so repeat visitors and CDNs get 304s and pages stay fast while
-Datasette's three SQL threads serve the SQL editor.
+Pages read what the build computed (cakupan/derived.sql), by key or by a bounded index range,
+through their own two threads and connections rather than Datasette's shared SQL threads: a
+journalist's page must not wait behind someone's one-second query in the SQL editor. Each query
+has a time limit; past it the page answers 503 instead of holding a thread. Caching and ETags
+are the response cache's (cakupan/site/response_cache.py), for these pages as for Datasette's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sqlite3
 import threading
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+import time
 from concurrent.futures import ThreadPoolExecutor
-from weakref import WeakKeyDictionary
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
+from .response_cache import PAGE_PARAMETERS
+
 DATABASE = "cakupan"
 CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=3600"
-MAX_CACHED_PAGES = 2048  # bounds memory against crawlers trying every query string
+PAGE_TIME_LIMIT = 1.0  # seconds for any one query of a page
+PROGRESS_STEPS = 1000  # SQLite VM steps between time checks
+PAGE_SIZE = 50
 
-
-class PageCache:
-    def __init__(self, limit: int = MAX_CACHED_PAGES):
-        self.limit = limit
-        self.pages: OrderedDict[str, tuple[int, str, str]] = OrderedDict()
-        self.content_hash: str | None = None
-
-    def get(self, key: str):
-        page = self.pages.get(key)
-        if page is not None:
-            self.pages.move_to_end(key)
-        return page
-
-    def put(self, key: str, page: tuple[int, str, str]) -> None:
-        self.pages[key] = page
-        self.pages.move_to_end(key)
-        while len(self.pages) > self.limit:
-            self.pages.popitem(last=False)
-
-
-# one cache per Datasette instance: tests and reloads must never see another database's pages
-CACHES: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def cache_for(datasette) -> PageCache:
-    if datasette not in CACHES:
-        CACHES[datasette] = PageCache()
-    return CACHES[datasette]
-
-
-# cakupan's pages read through their own two threads and connections, not Datasette's shared
-# SQL threads: a journalist's page must not wait behind someone's one-second query in the editor.
 PAGE_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cakupan-pages")
 _local = threading.local()
+
+
+class PageTooSlow(Exception):
+    pass
 
 
 def _connection(path: str) -> sqlite3.Connection:
     connections = _local.__dict__.setdefault("connections", {})
     if path not in connections:
-        # immutable=1: the published file never changes under a running server (builds rename a new one in)
+        # immutable=1: the served file never changes under a running server (builds rename a
+        # new one in, and `cakupan serve` serves a pinned copy)
         conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         connections[path] = conn
@@ -70,49 +48,119 @@ def _connection(path: str) -> sqlite3.Connection:
 
 
 def _query(path: str, sql: str, params) -> list[dict]:
-    return [dict(r) for r in _connection(path).execute(sql, params)]
+    conn = _connection(path)
+    deadline = time.monotonic() + PAGE_TIME_LIMIT
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    except sqlite3.OperationalError as e:
+        if str(e) == "interrupted":
+            raise PageTooSlow(sql) from e
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def database_path(datasette) -> str:
+    return datasette.get_database(DATABASE).path
 
 
 async def rows(datasette, sql: str, params: dict | tuple = ()) -> list[dict]:
-    path = datasette.get_database(DATABASE).path
+    path = database_path(datasette)
     return await asyncio.get_running_loop().run_in_executor(PAGE_THREADS, _query, path, sql, params)
 
 
-async def content_hash(datasette) -> str:
-    found = await rows(datasette, "select value from _build where key = 'content_hash'")
-    return found[0]["value"] if found else ""
+def arg(request, name: str) -> str:
+    """A query parameter of a cakupan page: only those the response cache keys on."""
+    assert name in PAGE_PARAMETERS.get(request.path, ()), f"{request.path} does not read {name}"
+    return request.args.get(name, "")
 
 
-async def cached_page(
-    datasette, request, render: Callable[[], Awaitable[tuple[int, str]]]
-) -> Response:
-    """Serve a page from the cache, answering If-None-Match with 304."""
-    cache = cache_for(datasette)
-    if cache.content_hash is None:
-        cache.content_hash = await content_hash(datasette)
-    # the host is part of the key: the cite page's permanent link is built from the Host header,
-    # and one request with a forged Host must not put its link in everyone's copy of the page
-    key = f"{request.scheme}://{request.host}{request.path}?{request.query_string}"
-    page = cache.get(key)
-    if page is None:
+@dataclass
+class Pagination:
+    number: int  # 1-based
+    total: int  # rows in all pages
+    size: int = PAGE_SIZE
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    def link(self, request, number: int) -> str:
+        names = [n for n in PAGE_PARAMETERS.get(request.path, ()) if n != "halaman"]
+        args = {n: request.args.get(n) for n in names if request.args.get(n)}
+        if number > 1:
+            args["halaman"] = str(number)
+        return request.path + ("?" + urlencode(args) if args else "")
+
+    def context(self, request) -> dict:
+        return {
+            "number": self.number,
+            "pages": self.pages,
+            "total": self.total,
+            "first": self.offset + 1 if self.total else 0,
+            "last": min(self.offset + self.size, self.total),
+            "previous": self.link(request, self.number - 1) if self.number > 1 else "",
+            "next": self.link(request, self.number + 1) if self.number < self.pages else "",
+        }
+
+
+def page_number(request) -> int | None:
+    """?halaman=N, 1 when absent; None when it is not a positive whole number."""
+    raw = arg(request, "halaman")
+    if raw == "":
+        return 1
+    return int(raw) if raw.isdecimal() and 0 < int(raw) < 1_000_000 else None
+
+
+async def beyond_last_page(datasette, request, pagination: Pagination, back_label: str):
+    """The 404 of ?halaman= past the last page, or None when the page exists."""
+    if pagination.number <= pagination.pages:
+        return None
+    return await message_page(
+        datasette,
+        request,
+        404,
+        f"Halaman {pagination.number} tidak ada; halaman terakhir {pagination.pages}.",
+        f"There is no page {pagination.number}; the last is {pagination.pages}.",
+        request.path,
+        back_label,
+    )
+
+
+async def page(datasette, request, render) -> Response:
+    """A page's response: render() gives (status, html)."""
+    try:
         status, html = await render()
-        digest = hashlib.sha256((cache.content_hash + key + html).encode()).hexdigest()[:20]
-        page = (status, html, f'"{digest}"')
-        cache.put(key, page)
-    status, html, etag = page
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
-    if status == 200 and etag in request.headers.get("if-none-match", ""):
-        return Response("", status=304, headers=headers)
+    except PageTooSlow:
+        status, html = await message_page(
+            datasette,
+            request,
+            503,
+            "Halaman ini terlalu lama disiapkan; coba lagi sebentar lagi.",
+            "This page took too long to prepare; please try again shortly.",
+            "/",
+            "Beranda / Home",
+        )
+    headers = {"Cache-Control": CACHE_CONTROL if status == 200 else "no-store"}
     return Response.html(html, status=status, headers=headers)
 
 
-TITLES = {400: ("Permintaan tidak dikenali", "Bad request"), 404: ("Tidak ditemukan", "Not found")}
+TITLES = {
+    400: ("Permintaan tidak dikenali", "Bad request"),
+    404: ("Tidak ditemukan", "Not found"),
+    503: ("Coba lagi", "Try again"),
+}
 
 
 async def message_page(
     datasette, request, status: int, what_id: str, what_en: str, back: str, back_label: str
 ) -> tuple[int, str]:
-    """A 4xx page that says, in both languages, what was not found and links back."""
+    """A 4xx/5xx page that says, in both languages, what went wrong and links back."""
     title_id, title_en = TITLES[status]
     context = {
         "title_id": title_id,

@@ -14,18 +14,25 @@
 - ?_timelimit= must be a positive whole number and ?_through= a JSON object naming table, column
   and value (400): Datasette 0.65 answers anything else with a 500. _timelimit can only lower
   sql_time_limit_ms, never raise it (Datasette takes the smaller of the two).
+- Datasette's debugging pages that tell a stranger about the server (/-/threads, /-/databases
+  with the file's path, /-/allow-debug, /-/permissions, /-/messages, /-/actor) answer 404, and
+  SQL naming pragma_database_list (the database file's path on this machine) answers 400.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl
-
-from datasette import hookimpl
 
 MAX_QUERY_STRING = 8 * 1024
 MAX_FACETS = 5
 FACET_PARAMETERS = {"_facet", "_facet_array", "_facet_date"}
+PRIVATE_PAGES = re.compile(
+    r"/-/(threads|databases|allow-debug|permissions|messages|actor)(\.json)?/?"
+)
+# quotes and brackets are how SQL spells an identifier either way: "pragma_database_list"
+IDENTIFIER_QUOTES = str.maketrans("", "", "\"'`[]")
 
 
 def refusal(query_string: bytes) -> tuple[int, str] | None:
@@ -39,6 +46,8 @@ def refusal(query_string: bytes) -> tuple[int, str] | None:
     if "_where" in names:
         return 400, "_where is not accepted here; run the SQL in the SQL editor (/cakupan?sql=...)."
     for name, value in params:
+        if name == "sql" and "pragma_database_list" in value.lower().translate(IDENTIFIER_QUOTES):
+            return 400, "pragma_database_list is not available here."
         if name == "_timelimit" and not (value.isdecimal() and int(value) > 0):
             return 400, "_timelimit must be a positive whole number of milliseconds."
         if name == "_through" and not _valid_through(value):
@@ -59,12 +68,14 @@ def _valid_through(value: str) -> bool:
     )
 
 
-def limit_requests(app):
+def wrap(app, datasette=None):
     async def wrapped(scope, receive, send):
         if scope["type"] == "http":
             refused = refusal(scope.get("query_string", b""))
             if scope["method"] not in ("GET", "HEAD"):
                 refused = 405, "This site is read-only: GET and HEAD only."
+            elif PRIVATE_PAGES.fullmatch(scope["path"]):
+                refused = 404, "Not found"
             if refused:
                 status, reason = refused
                 await send(
@@ -80,8 +91,3 @@ def limit_requests(app):
         return await app(scope, receive, send)
 
     return wrapped
-
-
-@hookimpl
-def asgi_wrapper():
-    return limit_requests

@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
-from datasette import hookimpl
-
 SAME_SITE = re.compile(rb"/(?![/\\])[^\\\x00-\x20\x7f]*")
 NOT_FOUND_BODY = b"Not found"
 
@@ -43,7 +41,7 @@ async def not_found(send) -> None:
     await send({"type": "http.response.body", "body": NOT_FOUND_BODY})
 
 
-def guard_redirects(app):
+def wrap(app, datasette=None):
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
@@ -67,8 +65,3 @@ def guard_redirects(app):
         return await app(scope, receive, checked_send)
 
     return wrapped
-
-
-@hookimpl
-def asgi_wrapper():
-    return guard_redirects

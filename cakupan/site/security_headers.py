@@ -19,7 +19,6 @@ import base64
 import hashlib
 import re
 
-from datasette import hookimpl
 from jinja2 import TemplateNotFound
 
 # Datasette templates with inline scripts, and the values their placeholders can take.
@@ -80,6 +79,11 @@ def content_security_policy(hashes: list[str]) -> str:
     )
 
 
+def wrap(app, datasette):
+    policy = content_security_policy(allowed_script_hashes(datasette.jinja_env)).encode()
+    return add_headers(app, policy)
+
+
 def add_headers(app, policy: bytes):
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
@@ -102,9 +106,3 @@ def add_headers(app, policy: bytes):
         return await app(scope, receive, send_with_headers)
 
     return wrapped
-
-
-@hookimpl
-def asgi_wrapper(datasette):
-    policy = content_security_policy(allowed_script_hashes(datasette.jinja_env)).encode()
-    return lambda app: add_headers(app, policy)

@@ -1,0 +1,117 @@
+"""The database and the package zip, streamed from disk with an ETag, never read whole.
+
+Both files are opened once, when the server starts, and read by offset (os.pread) from those
+open descriptors: a build that renames new files into build/ while the server runs changes
+nothing the server sends, so a page and the downloads it links always come from one build.
+The zip is checked at start against the SHA-256 the database records for it
+(_build.package_zip_sha256); a zip that does not belong to the database is never served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass
+
+from .response_cache import matches
+
+CHUNK = 64 * 1024  # what one slow reader can hold in memory at a time, besides the socket's buffer
+READERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cakupan-downloads")
+
+
+@dataclass
+class PinnedFile:
+    fd: int
+    size: int
+    etag: bytes
+    content_type: bytes
+    filename: str
+
+    @classmethod
+    def open(cls, path: str, sha256: str, content_type: str) -> PinnedFile:
+        fd = os.open(path, os.O_RDONLY)
+        return cls(
+            fd,
+            os.fstat(fd).st_size,
+            f'"{sha256}"'.encode(),
+            content_type.encode(),
+            os.path.basename(path),
+        )
+
+    async def send(self, scope, send) -> None:
+        headers = [
+            (b"etag", self.etag),
+            (b"cache-control", b"public, max-age=3600"),
+            (b"content-disposition", f'attachment; filename="{self.filename}"'.encode()),
+        ]
+        if matches(dict(scope.get("headers", [])).get(b"if-none-match", b""), self.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers += [
+            (b"content-type", self.content_type),
+            (b"content-length", str(self.size).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if scope["method"] == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        loop = asyncio.get_running_loop()
+        offset = 0
+        while offset < self.size:
+            chunk = await loop.run_in_executor(READERS, os.pread, self.fd, CHUNK, offset)
+            if not chunk:
+                break
+            offset += len(chunk)
+            # send() waits while the client's socket buffer is full: a slow reader holds one chunk
+            await send(
+                {"type": "http.response.body", "body": chunk, "more_body": offset < self.size}
+            )
+        if offset < self.size or self.size == 0:
+            await send({"type": "http.response.body", "body": b""})
+
+
+def file_sha256_of_fd(fd: int) -> str:
+    digest, offset = hashlib.sha256(), 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class Downloads:
+    database: PinnedFile
+    package_zip: PinnedFile | None  # None: missing, or not the zip this database was built with
+    problem: str = ""
+
+    @classmethod
+    def pin(cls, db_path: str, db_sha256: str, zip_path: str) -> Downloads:
+        database = PinnedFile.open(db_path, db_sha256, "application/vnd.sqlite3")
+        with closing(sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)) as conn:
+            found = conn.execute(
+                "select value from _build where key = 'package_zip_sha256'"
+            ).fetchone()
+        expected = found[0] if found else ""
+        try:
+            fd = os.open(zip_path, os.O_RDONLY)
+        except OSError:
+            return cls(database, None, f"{zip_path} is missing: run `cakupan build`")
+        actual = file_sha256_of_fd(fd)
+        if actual != expected:
+            os.close(fd)
+            return cls(
+                database, None, f"{zip_path} was not built with this database: run `cakupan build`"
+            )
+        zipped = PinnedFile(
+            fd,
+            os.fstat(fd).st_size,
+            f'"{actual}"'.encode(),
+            b"application/zip",
+            os.path.basename(zip_path),
+        )
+        return cls(database, zipped)

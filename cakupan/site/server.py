@@ -1,0 +1,30 @@
+"""`python -m cakupan.site.server ARGS`: `datasette serve ARGS`, with a bounded graceful shutdown.
+
+Datasette 0.65 starts uvicorn with no `timeout_graceful_shutdown`, so on SIGTERM uvicorn waits
+for every request in flight, however long: a server busy with a slow page did not stop. Every
+query of the site has a time limit, so after GRACE_SECONDS what is left is dead work and the
+server exits. Datasette offers no option for it; its call to uvicorn.run is given the setting.
+"""
+
+from __future__ import annotations
+
+import sys
+
+GRACE_SECONDS = 5
+
+
+def main(argv: list[str]) -> None:
+    import uvicorn
+    from datasette.cli import cli
+
+    run = uvicorn.run
+
+    def run_with_grace(app, **kwargs):
+        return run(app, timeout_graceful_shutdown=GRACE_SECONDS, **kwargs)
+
+    uvicorn.run = run_with_grace
+    cli.main(["serve", *argv], prog_name="datasette")
+
+
+if __name__ == "__main__":  # pragma: no cover - the process `cakupan serve` becomes
+    main(sys.argv[1:])
