@@ -3,7 +3,7 @@
 The tool does the counting (exact code-point offsets, quotes, qualifiers) and the guessing; a
 person does the judging. Every number in the article becomes one row of the review file:
 `percent` and `number` rows are proposed figures, `award` rows Paritrana results, and `repeat`
-(a headline restating a figure) and `not-a-figure` rows (dates, phone and regulation numbers,
+(a headline or a second sentence restating a figure) and `not-a-figure` rows (dates, phone and regulation numbers,
 counts of villages...) are there so a curator sees that nothing was missed. Each row's `why`
 names the words behind its guesses. The rules: extract_where (regions, dates), extract_what
 (indicators, target years, non-figures), extract_awards (award lists). Nothing here writes
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .curation import CANDIDATE_COLUMNS
 from .curation import plain_number as _plain
-from .extract_awards import award_rows
+from .extract_awards import Rank, award_rows
 from .extract_layout import Layout
 from .extract_what import (
     breakdown_part,
@@ -29,7 +29,16 @@ from .extract_what import (
     target_year_for,
     windows,
 )
-from .extract_where import Gazetteer, as_of_for, as_of_phrases, choose_region, event_date
+from .extract_where import (
+    AsOfPhrase,
+    Dated,
+    Gazetteer,
+    Place,
+    as_of_for,
+    as_of_phrases,
+    choose_region,
+    event_date,
+)
 from .numbers import NumberMention, find_numbers
 from .package import load_package
 from .provenance import locate
@@ -127,9 +136,9 @@ class _Article:
     source_id: str
     catalogue: Catalogue
     layout: Layout
-    places: list
-    phrases: list
-    event: object
+    places: list[Place]
+    phrases: list[AsOfPhrase]
+    event: Dated
     event_year: int | None
     mentions: list[NumberMention]
 
@@ -158,9 +167,8 @@ def propose(text: str, origin: dict, catalogue: Catalogue) -> list[dict]:
     awards = award_rows(
         text, art.layout, art.places, catalogue.gazetteer, art.source_id, first, art.event.date
     )
-    ranked = [(a.pop("_rank"), a) for a in awards]
-    rank_words = {r.word_start for r, _ in ranked}
-    rows = [(r.word_start, _award_row(art, r, a)) for r, a in ranked]
+    rank_words = {r.word_start for r, _ in awards}
+    rows = [(r.word_start, _award_row(art, r, a)) for r, a in awards]
     names = [p for p in art.places if p.how == "named"]
     figures: list[_Figure] = []
     for i, m in enumerate(art.mentions):
@@ -392,7 +400,7 @@ def _plain_row(art: _Article, m: NumberMention, kind: str, why: str) -> dict:
     return row
 
 
-def _award_row(art: _Article, rank, award: dict) -> dict:
+def _award_row(art: _Article, rank: Rank, award: dict) -> dict:
     """An award result: the awards.csv columns filled, the figure-only columns left empty."""
     row = _empty(art.catalogue)
     row.update(_quote(art.text, rank.quote_start, rank.quote_end))

@@ -112,8 +112,8 @@ def ranks(text: str, layout, places: list[Place]) -> list[Rank]:
 
 def award_rows(
     text, layout, places, gazetteer: Gazetteer, source_id: str, first_number: int, event: str
-) -> list[dict]:
-    """Rows with the awards.csv columns for every rank found."""
+) -> list[tuple[Rank, dict]]:
+    """Each rank found, with its row of awards.csv columns."""
     prefix = f"a{source_id.split('_')[0]}"
     dates = newsroom_dates(text)
     rows = []
@@ -136,30 +136,34 @@ def award_rows(
                 ceremony[:4],
                 f"award year {ceremony[:4]}: no year named, the ceremony's",
             )
+        award = "Paritrana Award" if re.search(r"Paritrana", text, _I) else ""
         rows.append(
-            {
-                "award_id": f"{prefix}-{n}",
-                "award": "Paritrana Award" if re.search(r"Paritrana", text, _I) else "",
-                "award_year": year,
-                "level": level,
-                "organising_region_code": organiser,
-                "category": category,
-                "rank": str(r.rank),
-                "region_code": r.place.code,
-                "ceremony_date": ceremony,
-                "_rank": r,
-                "why": "; ".join(
-                    [
-                        r.how,
-                        f"region {r.place.code}: '{r.place.text}'",
-                        year_why,
-                        level_why,
-                        f"organising region {organiser}: {'the national round' if organiser == COUNTRY else 'the winners’ province'}",
-                        category_why,
-                        ceremony_why,
-                    ]
-                ),  # fmt: skip
-            }
+            (
+                r,
+                {
+                    "award_id": f"{prefix}-{n}",
+                    "award": award,
+                    "award_year": year,
+                    "level": level,
+                    "organising_region_code": organiser,
+                    "category": category,
+                    "rank": str(r.rank),
+                    "region_code": r.place.code,
+                    "ceremony_date": ceremony,
+                    "why": "; ".join(
+                        [
+                            r.how,
+                            f"region {r.place.code}: '{r.place.text}'",
+                            "award: Paritrana is named" if award else "no award named",
+                            year_why,
+                            level_why,
+                            f"organising region {organiser}: {'the national round' if organiser == COUNTRY else 'the winners’ province'}",
+                            category_why,
+                            ceremony_why,
+                        ]
+                    ),  # fmt: skip
+                },
+            )
         )
     return rows
 

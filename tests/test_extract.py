@@ -68,45 +68,34 @@ def test_a_whole_figure_row(extract):
     assert text[28:33] == "8.250"
 
 
-def test_the_region_named_nearest_before_the_number_in_its_clause(extract):
-    rows = extract(
-        "Di Provinsi Bali, Kabupaten Badung mencatat cakupan 58,68 persen, sedangkan Kota "
-        "Denpasar 51,2 persen. Secara keseluruhan Bali baru 40 persen."
-    )
-    assert figures(rows, "candidate_text", "region_code") == [
-        ("58,68 persen", "51.03"),
-        ("51,2 persen", "51.71"),
-        ("40 persen", "51"),
-    ]
-
-
-def test_a_list_of_regions_each_with_its_number(extract):
-    rows = extract(
-        "Kota Padang berada di puncak dengan 45 persen, tipis di atas Kota Bukittinggi yang "
-        "mencatat 44,1 persen, sedangkan Kabupaten Solok paling rendah, yakni 12 persen."
-    )
-    # "puncak" is a word here, not Kabupaten Puncak in Papua Tengah
-    assert figures(rows, "candidate_text", "region_code") == [
-        ("45 persen", "13.71"),
-        ("44,1 persen", "13.75"),
-        ("12 persen", "13.02"),
-    ]
-
-
-def test_kabupaten_kota_and_province_of_the_same_name(extract):
-    rows = extract(
-        "Kota Bekasi mencatat 40 persen. Wakil Bupati Bekasi menyebut capaian Kabupaten "
-        "Bekasi 35 persen. Di Kota Jambi 30 persen, di Jambi secara umum 41 persen."
-    )
-    assert figures(rows, "candidate_text", "region_code") == [
-        ("40 persen", "32.75"),
-        ("35 persen", "32.16"),
-        ("30 persen", "15.71"),
-        ("41 persen", "15"),
-    ]
-    assert figures(extract("Wakil Bupati Bekasi menyebut 35 persen."), "region_code") == [
-        ("32.16",)
-    ]
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (  # the region named nearest before the number in its clause
+            "Di Provinsi Bali, Kabupaten Badung mencatat cakupan 58,68 persen, sedangkan Kota "
+            "Denpasar 51,2 persen. Secara keseluruhan Bali baru 40 persen.",
+            [("58,68 persen", "51.03"), ("51,2 persen", "51.71"), ("40 persen", "51")],
+        ),
+        (  # a list of regions, each with its number; "puncak" is a word, not Kabupaten Puncak
+            "Kota Padang berada di puncak dengan 45 persen, tipis di atas Kota Bukittinggi yang "
+            "mencatat 44,1 persen, sedangkan Kabupaten Solok paling rendah, yakni 12 persen.",
+            [("45 persen", "13.71"), ("44,1 persen", "13.75"), ("12 persen", "13.02")],
+        ),
+        (  # Kabupaten, Kota and the province of the same name; a regent's title names a regency
+            "Kota Bekasi mencatat 40 persen. Wakil Bupati Bekasi menyebut capaian Kabupaten "
+            "Bekasi 35 persen. Di Kota Jambi 30 persen, di Jambi secara umum 41 persen.",
+            [
+                ("40 persen", "32.75"),
+                ("35 persen", "32.16"),
+                ("30 persen", "15.71"),
+                ("41 persen", "15"),
+            ],
+        ),
+        ("Wakil Bupati Bekasi menyebut 35 persen.", [("35 persen", "32.16")]),
+    ],
+)
+def test_the_region_of_each_number(extract, text, expected):
+    assert figures(extract(text), "candidate_text", "region_code") == expected
 
 
 def test_national_figures_are_indonesia(extract):
