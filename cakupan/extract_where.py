@@ -227,7 +227,7 @@ class Gazetteer:
 
     def _refers_back(self, text: str, places: list[Place]) -> list[Place]:
         """'kabupaten tersebut' is the regency named last; 'daerah itu' the region named last."""
-        named = [p for p in places]
+        named = list(places)  # names only: a reference never resolves to another reference
         taken = [(p.start, p.end) for p in places]
         for m in REFERS_BACK.finditer(text):
             if any(a <= m.start() < b for a, b in taken):
