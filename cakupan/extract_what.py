@@ -294,6 +294,8 @@ def _percent_reason(text: str, m: NumberMention, before: str) -> str | None:
         r"\s+dari\s+(?:upah|gaji|penghasilan)\b", text[m.end : m.end + 30], _I
     ):
         return "a contribution, price or budget rate, not coverage"
+    if re.match(r"\s+dari\s+(?:target|sasaran)\b(?![^.,;]{0,30}?\d)", text[m.end : m.end + 60], _I):
+        return "a share of the target achieved, not coverage"
     if CHANGE_BEFORE.search(lead) and not re.search(TARGET_WORDS, lead, _I):
         return "a change in coverage, not its level"
     return None
