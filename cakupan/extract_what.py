@@ -64,6 +64,7 @@ COUNT_RULES = [
     ),
 ]
 CONNECTOR = re.compile(r"\s(?:dari|atau|dan|sedangkan|namun|tetapi|serta|sementara)\s", _I)
+YEAR_RIGHT_AFTER = re.compile(r"\s*(?:pada|di)\s+(?:tahun\s+)?((?:19|20)\d\d)\b", _I)
 YEAR_AFTER = re.compile(r"\b(?:pada|di|untuk|hingga|sampai)\s+(?:tahun\s+)?((?:19|20)\d\d)\b", _I)
 PLAIN_YEAR = re.compile(r"(?<![\d/–—-])\b((?:19|20)\d\d)\b(?!\s*[–—-]\s*\d)")
 MONTH_BEFORE = re.compile(
@@ -182,7 +183,7 @@ def indicator_for(
             if hit:
                 return indicator, f"{indicator} from '{hit.group(0)}' in the sentence before", True
     if m.kind == "percent":
-        year = re.compile(r"\s*(?:pada|di)\s+(?:tahun\s+)?((?:19|20)\d\d)\b", _I).match(text, m.end)
+        year = YEAR_RIGHT_AFTER.match(text, m.end)
         if year and event_year and int(year.group(1)) >= event_year:
             return (
                 "coverage_target_rate",
@@ -264,14 +265,17 @@ def not_a_figure(text: str, m: NumberMention, layout, in_region_name: str | None
     if m.kind != "number":
         return None
     sentence = layout.sentence(m.start)
-    if PER_PERIOD.search(text, sentence.start, sentence.end):
-        return f"a count per day or month ('{PER_PERIOD.search(text, sentence.start, sentence.end).group(0)}'), not workers"
+    per_period = PER_PERIOD.search(text, sentence.start, sentence.end)
+    if per_period:  # "melayani 200 warga setiap hari": a flow of visitors, not a stock of workers
+        return f"a count per day or month ('{per_period.group(0)}'), not workers"
+    # "Dumisake (Dua Miliar Satu Kecamatan)": number words inside a capitalised name
     if not m.text[0].isdigit() and m.text[0].isupper() and re.match(r"\s+[A-Z]", after):
         return "part of a name (capitalised number words)"
     noun = re.match(r"\s*([A-Za-z]+)", after)
     word = noun.group(1).lower() if noun else ""
     if word in TIME_WORDS:
         return f"a span of time ('{m.text} {noun.group(1)}')"
+    # the noun right after a count says what is counted: "38 provinsi", "1.085 perusahaan"
     if word and word not in WORKER_NOUNS and word not in FUNCTION_WORDS:
         return f"counts '{noun.group(1)}', not workers"
     if word not in WORKER_NOUNS and not re.search(

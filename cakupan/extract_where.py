@@ -303,12 +303,14 @@ def choose_region(
     for found, how in steps:
         if found:
             return found[0].code, _said(found[0], how)
-    after = (
-        layout.sentence(sentence.end + 1) if text[sentence.end : sentence.end + 1] in '”"' else None
-    )
-    if after and after.start > sentence.end and between(after.start, after.end):
-        found = between(after.start, after.end)[0]
-        return found.code, _said(found, "named in the words after the quotation")
+    # “… naik ke 50 persen,” kata Gubernur Jambi: the speaker's title names the region
+    if text[sentence.end : sentence.end + 1] in ("”", '"'):
+        attribution = layout.sentence(sentence.end + 1)
+        found = (
+            between(attribution.start, attribution.end) if attribution.start > sentence.end else []
+        )
+        if found:
+            return found[0].code, _said(found[0], "named in the words after the quotation")
     previous = layout.previous_sentence(pos)
     for span in (sentence, previous):
         if span:

@@ -92,6 +92,10 @@ def test_a_whole_figure_row(extract):
             ],
         ),
         ("Wakil Bupati Bekasi menyebut 35 persen.", [("35 persen", "32.16")]),
+        (  # a quotation names no region: the speaker's title after it does
+            "Kota Jambi ramai.\n\n“Kami ingin cakupan naik ke 50 persen,” kata Gubernur Bengkulu.",
+            [("50 persen", "17")],
+        ),
     ],
 )
 def test_the_region_of_each_number(extract, text, expected):
