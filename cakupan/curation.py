@@ -194,6 +194,16 @@ def accept(root: Path, review_file: Path, report=None) -> Accepted:
             t.path: package_write.appended(t.old, [cells for _, cells in t.rows]) for t in chosen
         }
         package = load_package(root, replaced=new)
+        for t in chosen:  # each row reads back as written, at the end (no unclosed quote before)
+            cells = [c for _, c in t.rows]
+            if (
+                next(x for x in package.tables.values() if x.path == t.path).cells[-len(cells) :]
+                != cells
+            ):
+                raise AcceptError(
+                    f"{t.path}: found a last row that does not end where a row should (an unclosed "
+                    "quote?); expected a valid CSV file: run cakupan validate; nothing was written"
+                )
         found, _texts = check_package(package)
         mapped, elsewhere = _in_review_rows(name, sorted(set(found)), package, chosen)
         if mapped or elsewhere:

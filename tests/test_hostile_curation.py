@@ -596,3 +596,18 @@ def test_accept_of_only_skipped_rows_says_so(package, tmp_path):
         f"error: {path}: found no figure or award rows (only repeat and not-a-figure rows are left); "
         "expected at least one row to accept\n",
     )
+
+
+def test_4_accept_refuses_to_append_after_an_unclosed_quote(package, tmp_path):
+    figures = package / "data" / "figures.csv"
+    figures.write_bytes(figures.read_bytes() + b'f000-99,"unclosed')
+    before = figures.read_bytes()
+    path = tmp_path / "review.csv"
+    write_rows(path, figure_rows(package, "000_0dc850caf364129e", 1))
+    result = run("accept", "--root", package, path)
+    assert (result.exit_code, result.output) == (
+        1,
+        "error: data/figures.csv: found a last row that does not end where a row should (an unclosed "
+        "quote?); expected a valid CSV file: run cakupan validate; nothing was written\n",
+    )
+    assert figures.read_bytes() == before
