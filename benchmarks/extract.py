@@ -257,13 +257,34 @@ def evaluation() -> Score:
         (n["article"], n["number_text"].lower()): n["why"] for n in read(EVAL / "nonfigures.csv")
     }
     precision(score, proposed, used, nonfigures)
+    for n in read(EVAL / "nonfigures.csv"):
+        marked_non_figures(score, n, [c for c in rows if c["source_id"] == n["article"]])
     return score
+
+
+def marked_non_figures(score: Score, nonfigure: dict, rows: list[dict]) -> None:
+    """A number nonfigures.csv lists is in the review file, marked, not proposed (texts such as
+    '38 provinsi' hold the candidate's number '38'; a list of village names holds none)."""
+    printed = nonfigure["number_text"].lower()
+    inside = [
+        c for c in rows if c["candidate_kind"] != "award" and c["candidate_text"].lower() in printed
+    ]
+    if not inside:
+        return
+    proposed = [c for c in inside if c["candidate_kind"] in FIGURE_KINDS]
+    score.add(
+        "non-figures marked, not proposed",
+        not proposed,
+        f"{nonfigure['article']} {nonfigure['number_text']!r} ({nonfigure['why']}) proposed as "
+        + ", ".join(f"{c['indicator_id']} ({c['why']})" for c in proposed),
+    )
 
 
 METRICS = [
     "value found", "value + region", "value + region + indicator", "as_of", "target year",
     "qualifier", "award ranks (rank + region)", "award rows, every field",
     "precision (proposed figures curated)", "precision vs held-out list (recorded or repeat)",
+    "non-figures marked, not proposed",
 ]  # fmt: skip
 
 
