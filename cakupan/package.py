@@ -51,6 +51,9 @@ class Table:
     header: list[str] = field(default_factory=list)
     cells: list[list[str]] = field(default_factory=list)  # raw cells, in header order
     sha256: str = ""  # of the file as read, so a build can tell it is the file it fingerprinted
+    # whether reading looked for control characters and long cells (parse_table does; a table
+    # made of rows parsed elsewhere, like the incremental build's, is checked by unchecked_cells)
+    cells_checked: bool = False
 
     @cached_property
     def rows(self) -> list[dict[str, str]]:
@@ -213,6 +216,7 @@ def parse_table(resource: dict, raw: bytes) -> tuple[Table, list[Problem]]:
     hashing = _HASHER.submit(lambda: hashlib.sha256(raw).hexdigest())
     try:
         problems = _parse_into(table, raw)
+        table.cells_checked = True
     finally:
         table.sha256 = hashing.result()
     return table, problems
@@ -252,7 +256,7 @@ def read_cells(raw: bytes, path: str) -> tuple[list[str] | None, list[list[str]]
     The common case costs one C-level parse and one bytes search: cells are looked at one by one
     only when the file holds a control character or a cell longer than MAX_CELL_CHARS."""
     try:
-        header, cells = _parse(raw, None)
+        header, cells = _parse(raw, MAX_CELL_CHARS)
         too_long = False
     except UnicodeDecodeError:
         return None, [], decode_text(raw, path)[1]  # names the line and byte
@@ -264,16 +268,21 @@ def read_cells(raw: bytes, path: str) -> tuple[list[str] | None, list[list[str]]
     return header, cells, []
 
 
-def _parse(raw: bytes, limit: int | None) -> tuple[list[str], list[list[str]]]:
+def _parse(raw: bytes, limit: int) -> tuple[list[str], list[list[str]]]:
     # decoded as it is parsed: a StringIO of the whole file would hold it again at 4 bytes a character
     reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline=""))
-    old = csv.field_size_limit(limit) if limit else None
+    # set each time: the limit is global to the process and frictionless raises it when imported
+    old = csv.field_size_limit(limit)
     try:
         with gc_paused():
             return next(reader, []), list(reader)
     finally:
-        if old is not None:
-            csv.field_size_limit(old)
+        csv.field_size_limit(old)
+
+
+def unchecked_cells(table: Table) -> list[Problem]:
+    """Control characters and long cells in a table whose rows were not read by parse_table."""
+    return [] if table.cells_checked else _cell_problems_of(table.path, table.header, table.cells)
 
 
 def _cell_problems_of(path: str, header: list[str], cells: list[list[str]]) -> list[Problem]:

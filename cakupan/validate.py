@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .checks import check_awards, check_figures, formula_cells
 from .frictionless_check import frictionless_problems
-from .package import Package, load_package
+from .package import Package, load_package, unchecked_cells
 from .problems import Problem
 from .provenance import check_quotes, check_sources
 from .schema import check_schema
@@ -57,6 +57,8 @@ def check_package(package: Package) -> tuple[list[Problem], dict[str, str]]:
     touched (incremental.py).
     """
     problems = list(package.problems)
+    for table in package.tables.values():
+        problems += unchecked_cells(table)
     texts: dict[str, str] = {}
     if package.tables:
         problems += check_schema(package)

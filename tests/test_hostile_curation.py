@@ -611,3 +611,24 @@ def test_4_accept_refuses_to_append_after_an_unclosed_quote(package, tmp_path):
         "quote?); expected a valid CSV file: run cakupan validate; nothing was written\n",
     )
     assert figures.read_bytes() == before
+
+
+def test_6_the_cell_limit_holds_whatever_the_csv_module_s_global_limit(package):
+    """frictionless raises csv.field_size_limit for the whole process when it parses a CSV."""
+    set_cell(package, "figures", "f000-03", "note", LONG)
+    old = csv.field_size_limit(100_000_000)
+    try:
+        assert validate(package, with_frictionless=False).problems == [LONG_PROBLEM]
+    finally:
+        csv.field_size_limit(old)
+
+
+def test_12_an_incremental_build_refuses_a_nul_in_an_edited_row(package):
+    assert run("build", "--root", package).exit_code == 0
+    set_cell(package, "figures", "f000-03", "note", "a\x00b")
+    result = run("build", "--root", package)
+    assert (result.exit_code, result.stdout) == (
+        1,
+        "data/figures.csv row 4 field note: found control character U+0000 (NUL) at character 1 of "
+        "'a\\x00b'; expected text without control characters (tab and line feed are allowed) [control-character]\n",
+    )
