@@ -244,13 +244,14 @@ def _next_id(taken: set[str], prefix: str) -> int:
 
 
 def _repeat_of(art: _Article, m: NumberMention) -> str | None:
-    for other in art.mentions:
-        if (
-            other.kind == m.kind
-            and other.value == m.value
-            and not art.layout.in_headline(other.start)
-        ):
+    """The body's number a headline number repeats; headlines round ('47 Persen' for 47,3 persen)."""
+    body = [o for o in art.mentions if o.kind == m.kind and not art.layout.in_headline(o.start)]
+    for other in body:
+        if other.value == m.value:
             return f"the headline repeats '{other.text}' at offset {other.start}"
+    for other in body:
+        if m.value == m.value.to_integral_value() and abs(other.value - m.value) < 1:
+            return f"the headline repeats '{other.text}' at offset {other.start}, rounded"
     return None
 
 

@@ -81,7 +81,7 @@ WORKER_NOUNS = _words(
     "pekerja orang tenaga peserta warga jiwa buruh karyawan nelayan petani pedagang pegawai "
     "masyarakat penduduk anggota perangkat pelaku guru kader pengemudi asn honorer relawan "
     "pengurus marbot pekerjanya tk ojol driver sopir kurir tukang penjahit perajin pengrajin "
-    "nakes bidan perawat satpam dosen mitra pppk pmi tki linmas imam"
+    "nakes bidan perawat satpam dosen mitra pppk pmi tki linmas imam angkatan"
 )
 FUNCTION_WORDS = _words(
     "yang dan atau dari di ke untuk sudah telah baru masih itu ini lebih kurang per pada "
@@ -111,7 +111,8 @@ PER_PERIOD = re.compile(
     r"\b(?:setiap|tiap|per)\s+(?:hari|bulan|minggu|pekan)\b|\bsehari\b|\bsebulan\b", _I
 )
 FRACTION_AFTER = re.compile(
-    r"^\s+dari\s+(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|\d)\b", _I
+    r"^\s+dari\s+(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|\d(?![\d.,]))\b",
+    _I,
 )
 FRACTION_BEFORE = re.compile(
     r"\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|\d)\s+dari\s+$", _I
@@ -258,7 +259,8 @@ def not_a_figure(text: str, m: NumberMention, layout, in_region_name: str | None
         if layout.in_headline(m.start):
             return "a rank in the headline (the body's award rows record it)"
         return "an ordinal, not an award rank"
-    if FRACTION_AFTER.match(after) or FRACTION_BEFORE.search(before):
+    small = m.kind == "number" and m.value is not None and m.value <= 10
+    if small and (FRACTION_AFTER.match(after) or FRACTION_BEFORE.search(before)):
         return "a fraction in words ('tiga dari empat'), not a count"
     if m.kind == "percent":
         return _percent_reason(text, m, before)

@@ -306,9 +306,12 @@ def choose_region(
     # “… naik ke 50 persen,” kata Gubernur Jambi: the speaker's title names the region
     if text[sentence.end : sentence.end + 1] in ("”", '"'):
         attribution = layout.sentence(sentence.end + 1)
-        found = (
-            between(attribution.start, attribution.end) if attribution.start > sentence.end else []
-        )
+        found = [  # "katanya di Samarinda" is where it was said, not what it is about
+            p
+            for p in between(attribution.start, attribution.end)
+            if attribution.start > sentence.end
+            and not re.search(r"\b(?:di|ke|dari)\s+$", text[max(0, p.start - 6) : p.start], re.I)
+        ]
         if found:
             return found[0].code, _said(found[0], "named in the words after the quotation")
     previous = layout.previous_sentence(pos)

@@ -75,6 +75,7 @@ _QUALIFIERS = {
     "kurang dari": "up_to",
     "lebih dari": "more_than",
     "di atas": "more_than",
+    "di bawah": "up_to",
     "sampai dengan": "up_to",
     "hingga": "up_to",
     "sampai": "up_to",

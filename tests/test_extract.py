@@ -96,6 +96,10 @@ def test_a_whole_figure_row(extract):
             "Kota Jambi ramai.\n\n“Kami ingin cakupan naik ke 50 persen,” kata Gubernur Bengkulu.",
             [("50 persen", "17")],
         ),
+        (  # ... but not the place where it was said
+            "Kabupaten Kaur mencatat kenaikan.\n\n“Kami kejar 50 persen,” katanya di Kota Bengkulu.",
+            [("50 persen", "17.04")],
+        ),
     ],
 )
 def test_the_region_of_each_number(extract, text, expected):
@@ -269,6 +273,11 @@ def test_qualifiers(extract):
         ("20 persen", "20", "more_than", "lebih dari"),
         ("5 persen", "5", "up_to", "kurang dari"),
     ]
+    rows = extract("Kabupaten Mahakam Ulu masih di bawah 20 persen dari 1,9 juta angkatan kerja.")
+    assert figures(rows, "candidate_text", "indicator_id", "qualifier", "qualifier_text") == [
+        ("20 persen", "coverage_rate", "up_to", "di bawah"),
+        ("1,9 juta", "workers_total", "exact", ""),
+    ]
 
 
 def test_non_figures_say_why(extract):
@@ -330,6 +339,16 @@ def test_headline_repeats_are_marked_not_proposed(extract):
     ]
     assert rows[0]["why"] == f"the headline repeats '36 persen' at offset {text.index('36 persen')}"
     assert rows[1]["why"].endswith("stated only in the headline")
+
+
+def test_a_headline_rounds_the_figure_it_repeats(extract):
+    text = "Baru 47 Persen Pekerja Kaltim Terlindungi\n\nCapaian UCJ Kaltim baru 47,3 persen."
+    rows = extract(text, headline="Baru 47 Persen Pekerja Kaltim Terlindungi")
+    assert kinds(rows) == [("47 Persen", "repeat"), ("47,3 persen", "percent")]
+    assert (
+        rows[0]["why"]
+        == f"the headline repeats '47,3 persen' at offset {text.index('47,3')}, rounded"
+    )
 
 
 def test_a_fact_stated_twice_is_proposed_once_in_the_speakers_words(extract):
