@@ -152,7 +152,8 @@ class _Article:
             catalogue,
             layout,
             catalogue.gazetteer.places(text, layout, origin.get("dateline", "")),
-            as_of_phrases(text, event.date),
+            # a date after both the event and the publication is a deadline, not an as-of date
+            as_of_phrases(text, max(event.date, origin.get("published") or "")),
             event,
             int(event.date[:4]) if event.date else None,
             find_numbers(text),

@@ -92,21 +92,26 @@ def ranks(text: str, layout, places: list[Place]) -> list[Rank]:
                 f"rank {rank} from '{a.group(0)}', {how}",
             )
         )
+        # "urutan pertama diraih A, disusul B, dan C", "A meraih juara pertama kategori …,
+        # disusul B dan C": each next name in the list is the next rank.
         if winner.start < a.start():
-            continue
-        # "urutan pertama diraih A, disusul B, dan C": each next name in the list is the next rank.
-        last = winner
-        for p in after[1:]:
-            step = LIST_STEP.match(text, last.end)
+            category = (
+                CATEGORY.match(text, a.end() + 1) if text[a.end() : a.end() + 1] == " " else None
+            )
+            last_end, following = (category.end() if category else a.end()), after
+        else:
+            last_end, following = winner.end, after[1:]
+        for p in following:
+            step = LIST_STEP.match(text, last_end)
             if not step or step.end() != p.start:
                 break
             rank += 1
             word = re.search(r"[A-Za-z]+(?:\s+oleh)?", step.group(0))
-            w0, w1 = last.end + word.start(), last.end + word.end()
+            w0, w1 = last_end + word.start(), last_end + word.end()
             # The quote runs from the list's stated rank to this name: it shows why it is rank n.
             how = f"rank {rank}: '{word.group(0)}' names the next in the list after rank {rank - 1}"
             out.append(Rank(rank, p, w0, w1, q0, p.end, how))
-            last = p
+            last_end = p.end
     return out
 
 

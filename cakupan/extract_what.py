@@ -271,7 +271,12 @@ def not_a_figure(text: str, m: NumberMention, layout, in_region_name: str | None
     if per_period:  # "melayani 200 warga setiap hari": a flow of visitors, not a stock of workers
         return f"a count per day or month ('{per_period.group(0)}'), not workers"
     # "Dumisake (Dua Miliar Satu Kecamatan)": number words inside a capitalised name
-    if not m.text[0].isdigit() and m.text[0].isupper() and re.match(r"\s+[A-Z]", after):
+    if (
+        not m.text[0].isdigit()
+        and m.text[0].isupper()
+        and re.match(r"\s+[A-Z]", after)
+        and not layout.in_headline(m.start)  # a headline capitalises every word
+    ):
         return "part of a name (capitalised number words)"
     noun = re.match(r"\s*([A-Za-z]+)", after)
     word = noun.group(1).lower() if noun else ""
@@ -297,7 +302,9 @@ def _percent_reason(text: str, m: NumberMention, before: str) -> str | None:
         else text[max(0, m.start - 60) : text.rfind(m.qualifier_text, 0, m.start)]
     )
     if NOT_COVERAGE_BEFORE.search(lead) or re.match(
-        r"\s+dari\s+(?:upah|gaji|penghasilan)\b", text[m.end : m.end + 30], _I
+        r"\s+(?:dari\s+(?:upah|gaji|penghasilan)|(?:dari\s+)?(?:APBD|APBN|APBDes|anggaran|dana)\b)",
+        text[m.end : m.end + 30],
+        _I,
     ):
         return "a contribution, price or budget rate, not coverage"
     if re.match(r"\s+dari\s+(?:target|sasaran)\b(?![^.,;]{0,30}?\d)", text[m.end : m.end + 60], _I):

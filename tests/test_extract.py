@@ -304,7 +304,8 @@ def test_non_figures_say_why(extract):
 def test_shares_that_are_not_coverage(extract):
     rows = extract(
         "Iuran JKK sebesar 0,24 persen dari upah. Realisasi anggaran mencapai 80 persen. Cakupan "
-        "Kabupaten Tebo naik 5 persen menjadi 35 persen. Capaiannya 80 persen dari target."
+        "Kabupaten Tebo naik 5 persen menjadi 35 persen. Capaiannya 80 persen dari target. Pemda "
+        "diminta menyisihkan 2 persen APBD."
     )
     assert [(r["candidate_text"], r["candidate_kind"], r["indicator_id"]) for r in rows] == [
         ("0,24 persen", "not-a-figure", ""),
@@ -312,12 +313,14 @@ def test_shares_that_are_not_coverage(extract):
         ("5 persen", "not-a-figure", ""),
         ("35 persen", "percent", "coverage_rate"),
         ("80 persen", "not-a-figure", ""),
+        ("2 persen", "not-a-figure", ""),
     ]
     assert [r["why"] for r in rows if r["candidate_kind"] == "not-a-figure"] == [
         "a contribution, price or budget rate, not coverage",
         "a contribution, price or budget rate, not coverage",
         "a change in coverage, not its level",
         "a share of the target achieved, not coverage",
+        "a contribution, price or budget rate, not coverage",
     ]
 
 
@@ -450,6 +453,18 @@ def test_award_and_figure_candidates_are_accepted_into_the_package(package, tmp_
         ("2", "13.71", "13", "2025-06-20"),
         ("3", "13.02", "13", "2025-06-20"),
     ]
+
+
+def test_a_list_that_follows_a_winner_named_first(extract):
+    rows = extract(
+        "Pada Paritrana Award 2025 tingkat nasional, Provinsi Jawa Tengah meraih juara pertama "
+        "kategori pemerintah provinsi, disusul Provinsi Jawa Timur dan Provinsi Sumatera Barat."
+    )
+    assert [(r["rank"], r["region_code"], r["candidate_text"], r["quote"]) for r in rows if r["candidate_kind"] == "award"] == [
+        ("1", "33", "pertama", "Provinsi Jawa Tengah meraih juara pertama"),
+        ("2", "35", "disusul", "Provinsi Jawa Tengah meraih juara pertama kategori pemerintah provinsi, disusul Provinsi Jawa Timur"),
+        ("3", "13", "dan", "Provinsi Jawa Tengah meraih juara pertama kategori pemerintah provinsi, disusul Provinsi Jawa Timur dan Provinsi Sumatera Barat"),
+    ]  # fmt: skip
 
 
 def test_every_row_of_a_seed_article_points_at_its_words():
