@@ -1,10 +1,13 @@
-"""Starting the real site for a benchmark: build, then `datasette` exactly as `cakupan serve` runs it."""
+"""Starting the real site for a benchmark: build, then the server exactly as `cakupan serve` runs it;
+and the package a benchmark measures: the repository's seeds, or a synthetic one of N articles."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -23,12 +26,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def synthetic_site(articles: int, out: Path) -> Path:
+    """benchmarks/synthetic.py's package of `articles` articles in `out` (made once, then
+    reused), with the site's files, built."""
+    if not (out / "datapackage.json").exists():
+        subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "synthetic.py"), "--articles", str(articles),
+             "--out", str(out), "--no-check"],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    for part in ("plugins", "templates", "static"):
+        if not (out / part).exists():
+            (out / part).symlink_to(ROOT / part, target_is_directory=True)
+    shutil.copy2(ROOT / "metadata.yml", out / "metadata.yml")
+    build(out)
+    return out
+
+
+def site_root(articles: int) -> Path:
+    """The seeds (0) or the synthetic package of that many articles, under the system temp dir."""
+    if not articles:
+        return ROOT
+    return synthetic_site(articles, Path(tempfile.gettempdir()) / f"cakupan-synthetic-{articles}")
+
+
 @contextmanager
 def running_site(root: Path = ROOT):
     build(root)
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", *datasette_args(root, port=port)],
+        [sys.executable, "-m", "cakupan.site.server", *datasette_args(root, port=port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -36,7 +63,9 @@ def running_site(root: Path = ROOT):
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(base + "/-/gaps", timeout=1)
+            urllib.request.urlopen(
+                base + "/-/versions.json", timeout=5
+            )  # no page a benchmark times
             break
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:

@@ -34,7 +34,9 @@ from cakupan.provenance import locate
 
 REPO = Path(__file__).resolve().parent.parent
 FIGURES_PER_ARTICLE = 10
-DATE_ACCESSED = "2025-12-01"
+DATE_ACCESSED = (
+    "2026-01-15"  # after every synthetic article's date: accessed is never before published
+)
 
 WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 MONTHS = [

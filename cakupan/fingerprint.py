@@ -147,14 +147,21 @@ def published(out_dir: Path, fingerprint: str) -> str | None:
         return None
     try:
         zipped = file_sha256(out_dir / ZIP_NAME)
-        inspect = json.loads((out_dir / INSPECT_NAME).read_text("utf-8"))
-        recorded = next(iter(inspect.values()))["hash"]
-        actual = known_sha256(out_dir / DB_NAME, out_dir / OUTPUT_HASH_CACHE_NAME)
-    except (OSError, ValueError, StopIteration, KeyError, TypeError):
+    except OSError:
         return None
-    if zipped != facts.get("package_zip_sha256") or actual != recorded:
+    if zipped != facts.get("package_zip_sha256") or not database_is_as_built(out_dir):
         return None
     return facts.get("content_hash", "")
+
+
+def database_is_as_built(out_dir: Path) -> bool:
+    """The published database's SHA-256 is the one inspect.json recorded when it was built."""
+    try:
+        inspect = json.loads((out_dir / INSPECT_NAME).read_text("utf-8"))
+        recorded = next(iter(inspect.values()))["hash"]
+        return known_sha256(out_dir / DB_NAME, out_dir / OUTPUT_HASH_CACHE_NAME) == recorded
+    except (OSError, ValueError, StopIteration, KeyError, TypeError):
+        return False
 
 
 def known_sha256(path: Path, cache_path: Path) -> str:

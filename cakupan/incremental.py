@@ -46,7 +46,14 @@ from .database import (
     load_rows,
     recorded_inputs,
 )
-from .fingerprint import DESCRIPTOR, ZIP_NAME, FileHashes, file_sha256, recorded_facts
+from .fingerprint import (
+    DESCRIPTOR,
+    ZIP_NAME,
+    FileHashes,
+    database_is_as_built,
+    file_sha256,
+    recorded_facts,
+)
 from .package import Package, Table, parse_table, read_table, row_width_problems
 from .package_zip import read_member
 from .validate import check_package
@@ -79,6 +86,9 @@ class Previous:
             return None
         # the zip is the previous build's copy of its inputs, if it is the one built with it
         if facts.get("package_zip_sha256") != file_sha256(old_zip):
+            return None
+        # and the database is the one built: a file edited in place is never the start of an update
+        if not database_is_as_built(out_dir):
             return None
         return cls(db, old_zip, hashes)
 

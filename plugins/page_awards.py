@@ -29,7 +29,13 @@ async def awards_page(datasette, request):
             r["award_year"]
             for r in await rows(
                 datasette,
-                "select distinct award_year from award_rankings order by award_year desc",
+                # the years newest first, one index seek each (a DISTINCT would walk every row)
+                """with recursive y(award_year) as (
+                     select max(award_year) from award_rankings
+                     union all
+                     select (select max(award_year) from award_rankings a where a.award_year < y.award_year)
+                     from y where y.award_year is not null)
+                   select award_year from y where award_year is not null""",
             )
         ]
         if number is None or (year and not (year.isdecimal() and int(year) in years)):

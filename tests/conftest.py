@@ -133,16 +133,22 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30)
 
 
 @contextmanager
-def serving(root: Path):
-    """A real `datasette` process, exactly as `cakupan serve` starts it; yields (base URL, process, port)."""
+def serving(root: Path, build: Path | None = None):
+    """A real server process, exactly as `cakupan serve` starts it (on `build`, the pinned copy
+    it would make, when given); yields (base URL, process, port)."""
     from cakupan.serve import datasette_args
 
     port = free_port()
-    command = [sys.executable, "-m", "datasette", *datasette_args(root, port=port)]
+    command = [
+        sys.executable,
+        "-m",
+        "cakupan.site.server",
+        *datasette_args(root, port=port, build=build),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(base + "/-/gaps", process)
+        wait_until_serving(base + "/-/versions.json", process)
         yield base, process, port
     finally:
         process.terminate()

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
@@ -80,7 +80,7 @@ def arg(request, name: str) -> str:
 class Pagination:
     number: int  # 1-based
     total: int  # rows in all pages
-    size: int = PAGE_SIZE
+    size: int = field(default_factory=lambda: PAGE_SIZE)
 
     @property
     def offset(self) -> int:

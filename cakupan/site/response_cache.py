@@ -22,6 +22,7 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
+from weakref import WeakKeyDictionary
 
 MAX_BODY = 1024 * 1024  # the largest page the site makes is well under this (tests check)
 MAX_TOTAL = 16 * 1024 * 1024
@@ -125,8 +126,13 @@ async def send_entry(send, scope, entry: Entry) -> None:
     )
 
 
+CACHES: WeakKeyDictionary = WeakKeyDictionary()  # each Datasette's cache, for tests and tools
+
+
 def wrap(app, datasette=None, cache: ResponseCache | None = None):
     cache = cache if cache is not None else ResponseCache()
+    if datasette is not None:
+        CACHES[datasette] = cache
 
     async def wrapped(scope, receive, send):
         key = cache_key(scope)

@@ -1,4 +1,4 @@
-"""`python -m cakupan.site.server ARGS`: `datasette serve ARGS`, with a bounded graceful shutdown.
+"""`python -m cakupan.site.server serve ARGS`: `datasette serve ARGS`, with a bounded graceful shutdown.
 
 Datasette 0.65 starts uvicorn with no `timeout_graceful_shutdown`, so on SIGTERM uvicorn waits
 for every request in flight, however long: a server busy with a slow page did not stop. Every
@@ -23,7 +23,7 @@ def main(argv: list[str]) -> None:
         return run(app, timeout_graceful_shutdown=GRACE_SECONDS, **kwargs)
 
     uvicorn.run = run_with_grace
-    cli.main(["serve", *argv], prog_name="datasette")
+    cli.main(argv, prog_name="datasette")  # argv starts with "serve", as datasette_args() gives it
 
 
 if __name__ == "__main__":  # pragma: no cover - the process `cakupan serve` becomes
