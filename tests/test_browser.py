@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
-from conftest import ROOT, copy_site, serving
+from conftest import ROOT, copy_site, link_site_files, serving
 
 from cakupan.build import build
 
@@ -147,3 +149,60 @@ def test_unknown_figure_page_in_the_browser(server, phone):
     phone.get_by_role("link", name="Kesenjangan cakupan / Coverage gaps").click()
     phone.wait_for_url("**/-/gaps")
     shot(phone, "5-not-found-back")
+
+
+@pytest.fixture(scope="module")
+def large_server(tmp_path_factory):
+    """A synthetic catalogue of 1,000 articles (10,000 figures): lists that need pages."""
+    root = tmp_path_factory.mktemp("browser-large") / "pkg"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "synthetic.py"), "--articles", "1000",
+         "--out", str(root), "--no-check"],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    shutil.copy2(ROOT / "metadata.yml", root / "metadata.yml")
+    link_site_files(root)
+    build(root)
+    with serving(root) as (base, _, _):
+        yield base
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_long_lists_page_through_and_conflicts_link_to_each_quote(large_server, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(large_server + "/-/gaps")
+    assert page.locator("li.card").count() == 50
+    assert "Halaman 1 dari" in page.locator("nav.pagination").first.inner_text()
+    assert serious_accessibility_violations(page) == []
+    page.locator("nav.pagination").first.get_by_role("link", name="Berikutnya Next →").click()
+    page.wait_for_url("**/-/gaps?halaman=2")
+    assert page.get_by_role("link", name="← Sebelumnya Previous").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"6-gaps-page-2-{width}", full_page=False)
+
+    page.get_by_role("link", name="Perbedaan Conflicts").click()
+    page.wait_for_url("**/-/conflicts")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Angka yang berbeda antar-artikel Figures that disagree across articles"
+    )
+    assert serious_accessibility_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"7-conflicts-{width}", full_page=False)
+    first = page.locator("li.card a[href^='/-/cite/']").first
+    figure_id = first.inner_text()
+    first.click()
+    page.wait_for_url(f"**/-/cite/{figure_id}")
+    assert page.locator("blockquote.context mark").count() == 1
+    context.close()
