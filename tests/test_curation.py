@@ -211,7 +211,8 @@ def test_accept_refuses_rows_that_would_break_the_package(package, article, tmp_
     review = _review(package, tmp_path, {"f004-02"}, wrong_value)
     result = run("accept", "--root", package, review)
     assert result.exit_code == 1
-    assert result.output.splitlines() == [  # the review file's row, not the row it would be in data/
+    # the review file's row, not the row it would be in data/
+    assert result.output.splitlines() == [
         f"{review} row 2 field value: found 61; expected a value the quote states; the quote reads 'Target kami 60 persen pada 2026' [value-in-quote]",
         f"error: {review}: not accepted, the package would be invalid (1 problem(s): 1 in the review file's rows, 0 already in the package); data/figures.csv and data/awards.csv unchanged",
     ]
