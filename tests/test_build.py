@@ -366,3 +366,40 @@ def test_inspect_file_matches_what_datasette_inspect_computes(built):
     ours = json.loads((built.parent / "inspect.json").read_text())
     theirs = run_sync(lambda: inspect_([str(built)], []))
     assert ours == theirs
+
+
+def test_a_stated_gap_that_is_the_uncovered_share_is_flagged(package):
+    """An article calling 100 − coverage a "gap" (59 % uncovered beside 41 % covered) is flagged;
+    the figure stays as printed."""
+    from conftest import set_cell
+
+    for field, value in (
+        ("indicator_id", "coverage_gap"),
+        ("unit", "percentage_points"),
+        ("target_year", "2024"),
+    ):
+        set_cell(package, "figures", "f002-02", field, value)
+    built = build(package).path
+    assert rows(
+        built,
+        "select check_kind, stated, computed, verdict, figure_ids from consistency_checks where verdict = 'flagged'",
+    ) == [
+        {"check_kind": "stated_gap_is_uncovered_share", "stated": 59.0, "computed": 59.0,
+         "verdict": "flagged", "figure_ids": "f002-02,f002-01"},
+    ]  # fmt: skip
+    assert rows(built, "select value from figures where figure_id = 'f002-02'") == [{"value": 59.0}]
+
+
+def test_figures_that_disagree_across_articles_are_listed_together(package):
+    from conftest import set_cell
+
+    # Jambi's coverage: 41 % in article 002; article 003's 44 % dated the same day
+    set_cell(package, "figures", "f003-03", "as_of", "2024-06-10")
+    built = build(package).path
+    assert rows(built, "select * from figure_conflicts") == [
+        {"region_code": "15", "region_name": "Jambi", "indicator_id": "coverage_rate",
+         "indicator_name_id": "Cakupan UCJ", "indicator_name_en": "UCJ coverage rate",
+         "as_of": "2024-06-10", "unit": "percent", "min_value": 41.0, "max_value": 44.0,
+         "article_count": 2, "figure_ids": "f002-01,f003-03",
+         "source_ids": "002_ad03d7ffec287ddd,003_5c72670d165195ed"},
+    ]  # fmt: skip
