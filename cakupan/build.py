@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import derived
 from .database import (
+    article_highlights,
     check_database,
     content_digest,
     create_articles,
@@ -231,9 +232,12 @@ def _write_full(job: Job, report, staging: Path) -> Written:
             import sqlite_utils  # here, not at the top: the incremental path never needs it
 
             db = sqlite_utils.Database(conn)
-            load_tables(db, package, progress)
+            marks = article_highlights(package)  # before the load releases the cells
+            for table in package.tables.values():  # the checks' row dictionaries: done with
+                table.__dict__.pop("rows", None)
+            load_tables(db, package, progress, release=True)
             create_articles(db)
-            insert_articles(conn, package, report.texts)
+            insert_articles(conn, package, report.texts, marks)
             create_citations(db)
             insert_citations(conn)
             progress.step("citations")

@@ -229,9 +229,11 @@ LEFT JOIN posts po ON po.person_id = f.speaker_id AND po.source_id = f.source_id
 """
 
 
-def contexts(conn, figure_id: str | None = None, source_ids: list[str] | None = None) -> list[dict]:
+def contexts(
+    conn, figure_id: str | None = None, source_ids: list[str] | None = None, stream: bool = False
+):
     """Everything a citation needs, from a built database: one figure's, the figures of some
-    articles', or every figure's."""
+    articles', or every figure's; a list, or with `stream` an iterator (the build's 100,000)."""
     if figure_id:
         sql, params = CONTEXT_SQL + " WHERE f.figure_id = ?", (figure_id,)
     elif source_ids is not None:
@@ -244,4 +246,5 @@ def contexts(conn, figure_id: str | None = None, source_ids: list[str] | None = 
         sql, params = CONTEXT_SQL + " ORDER BY f.figure_id", ()
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
+    found = (dict(zip(names, row, strict=True)) for row in cursor)
+    return found if stream else list(found)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -40,7 +41,7 @@ SEARCHED = (("articles", "text"), ("figures", "quote"))  # FTS5 tables <table>_f
 STAGING_PRAGMAS = (
     "PRAGMA journal_mode = DELETE",
     "PRAGMA synchronous = OFF",
-    "PRAGMA cache_size = -131072",
+    "PRAGMA cache_size = -32768",
 )
 
 
@@ -59,12 +60,19 @@ def _checked(name: str, what: str) -> str:
     return name
 
 
-def load_tables(db: sqlite_utils.Database, package: Package, progress=None) -> None:
-    """Every curated table: created from its schema, loaded, then indexed (the build's load step)."""
+def load_tables(
+    db: sqlite_utils.Database, package: Package, progress=None, release: bool = False
+) -> None:
+    """Every curated table: created from its schema, loaded, then indexed (the build's load step).
+
+    With `release`, each table's parsed cells are dropped once loaded: from then on the
+    database holds them, and a build at 100,000 figures need not hold them twice."""
     for table in package.tables.values():
         create_table(db, table)
         load_rows(db.conn, table)
         create_indexes(db, table)
+        if release:
+            table.release()
         if progress:
             progress.step(f"table {table.name}")
 
@@ -131,20 +139,28 @@ def content_digest(hashes: FileHashes) -> str:
     return digest.hexdigest()
 
 
-def article_highlights(package: Package) -> dict[str, list[Highlight]]:
-    """Every cited passage of each article: figures link to their cite page, ranks to the awards."""
-    marks: dict[str, list[Highlight]] = {}
+Marks = dict[str, list[Highlight]]
+
+
+def article_highlights(package: Package) -> Marks:
+    """Every cited passage of each article: figures link to their cite page, ranks to the awards.
+    Read from the cells by column position, so no row dictionaries are made for it."""
+    marks: Marks = {}
     for name, key_field, href in (
         ("figures", "figure_id", "/-/cite/{}"),
         ("awards", "award_id", "/-/awards#{}"),
     ):
         table = package.tables.get(name)
-        for row in table.rows if table else []:
-            key = row[key_field]
-            mark = Highlight(
-                int(row["quote_start"]), int(row["quote_end"]), key, href.format(key), key
-            )
-            marks.setdefault(row["source_id"], []).append(mark)
+        if table is None:
+            continue
+        at = {
+            n: table.header.index(n) for n in (key_field, "quote_start", "quote_end", "source_id")
+        }
+        for cells in table.cells:
+            key = cells[at[key_field]]
+            start, end = int(cells[at["quote_start"]]), int(cells[at["quote_end"]])
+            mark = Highlight(start, end, key, href.format(key), key)
+            marks.setdefault(cells[at["source_id"]], []).append(mark)
     return marks
 
 
@@ -165,21 +181,32 @@ def create_articles(db: sqlite_utils.Database) -> None:
     )
 
 
-def insert_articles(conn: sqlite3.Connection, package: Package, texts: dict[str, str]) -> None:
+RENDER_BATCH = 512  # articles rendered and inserted at a time: memory stays bounded by a batch
+
+
+def insert_articles(
+    conn: sqlite3.Connection, package: Package, texts: dict[str, str], marks: Marks | None = None
+) -> None:
     """Article texts, and their HTML rendered once here rather than on every request.
 
-    Rendering is pure CPU and independent per article, so a large corpus uses every core.
+    Rendering is pure CPU and independent per article, so a large corpus uses every core. The
+    workers are started by a fork server, not forked from this process: a fork would start as
+    large as the whole package in memory. Articles go through in batches, so the rendered
+    HTML of the whole corpus is never held at once.
     """
-    marks = article_highlights(package)
-    jobs = [(sid, texts[sid], marks.get(sid, [])) for sid in sorted(texts)]
-    if len(jobs) >= PARALLEL_RENDER_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            rows = list(pool.map(_render, jobs, chunksize=64))
+    marks = article_highlights(package) if marks is None else marks
+    ids = sorted(texts)
+    sql = "INSERT INTO articles (source_id, text, chars, html) VALUES (?, ?, ?, ?)"
+    batches = [ids[i : i + RENDER_BATCH] for i in range(0, len(ids), RENDER_BATCH)]
+    if len(ids) >= PARALLEL_RENDER_FROM and (os.cpu_count() or 1) > 1:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+            for batch in batches:
+                jobs = [(sid, texts[sid], marks.get(sid, [])) for sid in batch]
+                conn.executemany(sql, pool.map(_render, jobs, chunksize=32))
     else:
-        rows = [_render(job) for job in jobs]
-    conn.executemany(
-        "INSERT INTO articles (source_id, text, chars, html) VALUES (?, ?, ?, ?)", rows
-    )
+        for sid in ids:
+            conn.execute(sql, _render((sid, texts[sid], marks.get(sid, []))))
 
 
 def create_citations(db: sqlite_utils.Database) -> None:
@@ -193,7 +220,7 @@ def create_citations(db: sqlite_utils.Database) -> None:
 
 def insert_citations(conn: sqlite3.Connection, source_ids: list[str] | None = None) -> None:
     """Citations of every figure, or of the figures of the given articles."""
-    found = contexts(conn, source_ids=source_ids)
+    found = contexts(conn, source_ids=source_ids, stream=True)
     rows = ((c["figure_id"], newsroom_id(c), newsroom_en(c), apa(c)) for c in found)
     conn.executemany("INSERT INTO citations VALUES (?, ?, ?, ?)", rows)
 

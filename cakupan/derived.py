@@ -77,10 +77,10 @@ def refresh(conn: sqlite3.Connection, regions: list[str] | None = None) -> None:
 def link_checks_to_figures(conn: sqlite3.Connection) -> None:
     """consistency_check_figures: a row per figure a check in scope rests on. Split here, not in
     SQL: a recursive CTE over the comma lists takes several times longer."""
-    checks = conn.execute(
+    checks = conn.execute(  # streamed: SQLite reads one table while this inserts into another
         "SELECT check_kind, figure_ids, region_code FROM consistency_checks "
         "WHERE region_code IN (SELECT region_code FROM temp.derived_scope)"
-    ).fetchall()
+    )
     conn.executemany(
         "INSERT OR IGNORE INTO consistency_check_figures VALUES (?, ?, ?, ?)",
         (

@@ -63,6 +63,11 @@ class Table:
         with gc_paused():
             return [dict(zip(header, cells, strict=True)) for cells in self.cells]
 
+    def release(self) -> None:
+        """Drop the parsed rows (the build, once they are in the database)."""
+        self.cells = []
+        self.__dict__.pop("rows", None)
+
     @property
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.schema["fields"]]
