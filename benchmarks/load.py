@@ -1,6 +1,9 @@
 """Load and soak: 50 clients over every kind of page, flat out and at a fixed rate, and with slow SQL.
 
-    python benchmarks/load.py [--seconds 60] [--clients 50] [--rate 200]
+    python benchmarks/load.py [--seconds 60] [--clients 50] [--rate 200] [--articles 10000]
+
+With --articles N, against benchmarks/synthetic.py's package of N articles (10 figures each),
+with an article, a cite page and a row of that package; without it, the four seed articles.
 
 Three phases against the real server (`datasette` exactly as `cakupan serve` runs it):
   flat out    every client sends its next request as soon as the last one answered;
@@ -17,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import statistics
 import sys
 import time
 from collections import defaultdict
 from urllib.parse import urlencode, urlsplit
 
-from serve_common import running_site
+from serve_common import running_site, site_root
 
 PAGES = {
     "gaps": "/-/gaps",
@@ -215,10 +219,22 @@ def main() -> int:
     parser.add_argument(
         "--rate", type=float, default=200, help="total requests per second in the fixed-rate phase"
     )
+    parser.add_argument("--articles", type=int, default=0, help="synthetic articles; 0: the seeds")
     args = parser.parse_args()
+    root = site_root(args.articles)
+    if args.articles:
+        with sqlite3.connect(f"file:{root / 'build' / 'cakupan.db'}?mode=ro", uri=True) as conn:
+            figure, source = conn.execute(
+                "select figure_id, source_id from figures order by figure_id limit 1 offset 5000"
+            ).fetchone()
+        PAGES.update(
+            article=f"/-/articles/{source}",
+            cite=f"/-/cite/{figure}",
+            row=f"/cakupan/figures/{figure}",
+        )
     names = list(PAGES)
     verdicts = []
-    with running_site() as (base, process):
+    with running_site(root) as (base, process):
         asyncio.run(flat_out(base, 5, 2, names, Tally()))  # warm the page cache once
         before = rss_mib(process.pid)
         flat = Tally()

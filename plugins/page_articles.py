@@ -5,38 +5,24 @@ The article HTML was rendered and escaped once at build time (cakupan/render.py)
 from datasette import hookimpl
 
 from cakupan.citations import amount_id
-from cakupan.site.pages import Pagination, beyond_last_page, message_page, page, page_number, rows
+from cakupan.site.pages import Listing, message_page, one_page_of, page, rows
 
 
 async def articles_index(datasette, request):
     async def render():
-        number = page_number(request)
-        if number is None:
-            return await message_page(
-                datasette,
-                request,
-                400,
-                "Nomor halaman tidak dikenali.",
-                "The page number is not a whole number.",
-                "/-/articles",
-                "Semua artikel / All articles",
-            )
-        [count] = await rows(datasette, "select count(*) as n from sources")
-        pagination = Pagination(number, count["n"])
-        if missing := await beyond_last_page(
-            datasette, request, pagination, "Semua artikel / All articles"
-        ):
-            return missing
         # newest first along the sources_by_date index; figures counted by source_id, per row shown
-        articles = await rows(
+        listing = await one_page_of(
             datasette,
-            """select s.source_id, s.headline, s.outlet, s.published, s.event_date,
-                      (select count(*) from figures f where f.source_id = s.source_id) as figures
-               from sources s order by coalesce(s.published, s.event_date) desc, s.source_id
-               limit :size offset :offset""",
-            {"size": pagination.size, "offset": pagination.offset},
+            request,
+            "sources s",
+            "order by coalesce(s.published, s.event_date) desc, s.source_id",
+            "Semua artikel / All articles",
+            columns="""s.source_id, s.headline, s.outlet, s.published, s.event_date,
+                (select count(*) from figures f where f.source_id = s.source_id) as figures""",
         )
-        context = {"articles": articles, "pagination": pagination.context(request)}
+        if not isinstance(listing, Listing):
+            return listing
+        context = {"articles": listing.rows, "pagination": listing.pagination}
         return 200, await datasette.render_template(
             "cakupan_articles.html", context, request=request
         )

@@ -4,27 +4,20 @@ from itertools import groupby
 
 from datasette import hookimpl
 
-from cakupan.site.pages import (
-    Pagination,
-    arg,
-    beyond_last_page,
-    message_page,
-    page,
-    page_number,
-    rows,
-)
+from cakupan.site.pages import Listing, arg, message_page, one_page_of, page, rows
 
 LEVEL_ID = {"provincial": "provinsi", "national": "nasional"}
 GROUP_KEY = ("award", "award_year", "level", "organising_region", "category")
 
 
+BACK = "Semua penghargaan / All awards"
 ORDER = "ORDER BY award, award_year DESC, level, organising_region_code, category, rank, award_id"
 BY_YEAR = "ORDER BY award_year DESC, award, level, organising_region_code, category, rank, award_id"
 
 
 async def awards_page(datasette, request):
     async def render():
-        year, number = arg(request, "tahun"), page_number(request)
+        year = arg(request, "tahun")
         years = [
             r["award_year"]
             for r in await rows(
@@ -38,31 +31,29 @@ async def awards_page(datasette, request):
                    select award_year from y where award_year is not null""",
             )
         ]
-        if number is None or (year and not (year.isdecimal() and int(year) in years)):
+        if year and not (year.isdecimal() and int(year) in years):
             return await message_page(
                 datasette,
                 request,
                 400,
-                f"Tahun atau halaman tidak dikenali: {year}",
-                f"Unknown year or page: {year}",
+                f"Tahun tidak dikenali: {year}",
+                f"Unknown year: {year}",
                 "/-/awards",
-                "Semua penghargaan / All awards",
+                BACK,
             )
         condition = " where award_year = :year" if year else ""
         params = {"year": int(year) if year else None}
-        [count] = await rows(
-            datasette, f"select count(*) as n from award_rankings{condition}", params
-        )
-        pagination = Pagination(number, count["n"])
-        if missing := await beyond_last_page(
-            datasette, request, pagination, "Semua penghargaan / All awards"
-        ):
-            return missing
-        ranked = await rows(
+        listing = await one_page_of(
             datasette,
-            f"select * from award_rankings{condition} {BY_YEAR if year else ORDER} limit :size offset :offset",
-            {**params, "size": pagination.size, "offset": pagination.offset},
+            request,
+            f"award_rankings{condition}",
+            BY_YEAR if year else ORDER,
+            BACK,
+            params,
         )
+        if not isinstance(listing, Listing):
+            return listing
+        ranked = listing.rows
         groups = []
         for key, members in groupby(ranked, key=lambda r: tuple(r[k] for k in GROUP_KEY)):
             group = dict(zip(GROUP_KEY, key, strict=True))
@@ -73,7 +64,7 @@ async def awards_page(datasette, request):
             "groups": groups,
             "years": years,
             "year": year,
-            "pagination": pagination.context(request),
+            "pagination": listing.pagination,
         }
         return 200, await datasette.render_template("cakupan_awards.html", context, request=request)
 

@@ -5,21 +5,14 @@ Reads coverage_gaps, which the build computed, a page at a time along one of its
 from datasette import hookimpl
 
 from cakupan.citations import date_id, number_id
-from cakupan.site.pages import (
-    Pagination,
-    arg,
-    beyond_last_page,
-    message_page,
-    page,
-    page_number,
-    rows,
-)
+from cakupan.site.pages import Listing, arg, message_page, one_page_of, page, rows
 
 LEVELS = [
     ("province", "Provinsi / Province"),
     ("regency", "Kabupaten / Regency"),
     ("city", "Kota / City"),
 ]
+BACK = "Semua kesenjangan / All gaps"
 ORDER = "ORDER BY gap_pp DESC, region_code, as_of, actual_figure_id"
 
 
@@ -32,7 +25,6 @@ def where(province: str, level: str) -> tuple[str, dict]:
 async def gaps_page(datasette, request):
     async def render():
         province, level = arg(request, "province"), arg(request, "level")
-        number = page_number(request)
         provinces = await rows(
             datasette,
             """select region_code, name from regions r where level = 'province' and exists
@@ -48,26 +40,15 @@ async def gaps_page(datasette, request):
             refused = (f"Provinsi tidak dikenal: {province}", f"Unknown province: {province}")
         elif level and level not in dict(LEVELS):
             refused = (f"Tingkat tidak dikenal: {level}", f"Unknown level: {level}")
-        elif number is None:
-            refused = ("Nomor halaman tidak dikenali.", "The page number is not a whole number.")
         if refused:
-            return await message_page(
-                datasette, request, 400, *refused, "/-/gaps", "Semua kesenjangan / All gaps"
-            )
+            return await message_page(datasette, request, 400, *refused, "/-/gaps", BACK)
         condition, params = where(province, level)
-        [count] = await rows(
-            datasette, f"select count(*) as n from coverage_gaps{condition}", params
+        listing = await one_page_of(
+            datasette, request, f"coverage_gaps{condition}", ORDER, BACK, params
         )
-        pagination = Pagination(number, count["n"])
-        if missing := await beyond_last_page(
-            datasette, request, pagination, "Semua kesenjangan / All gaps"
-        ):
-            return missing
-        gaps = await rows(
-            datasette,
-            f"select * from coverage_gaps{condition} {ORDER} limit :size offset :offset",
-            {**params, "size": pagination.size, "offset": pagination.offset},
-        )
+        if not isinstance(listing, Listing):
+            return listing
+        gaps = listing.rows
         for g in gaps:
             g["as_of_id"] = date_id(g["as_of"])
             g["workers_id"] = (
@@ -82,7 +63,7 @@ async def gaps_page(datasette, request):
             "province": province,
             "level": level,
             "levels": LEVELS,
-            "pagination": pagination.context(request),
+            "pagination": listing.pagination,
         }
         return 200, await datasette.render_template("cakupan_gaps.html", context, request=request)
 

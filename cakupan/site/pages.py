@@ -132,6 +132,41 @@ async def beyond_last_page(datasette, request, pagination: Pagination, back_labe
     )
 
 
+@dataclass
+class Listing:
+    rows: list[dict]
+    pagination: dict  # Pagination.context(): what cakupan_pagination.html shows
+
+
+async def one_page_of(
+    datasette, request, source: str, order: str, back_label: str, params=None, columns="*"
+) -> Listing | tuple[int, str]:
+    """The ?halaman= page of `select columns from source order`, or the 400/404 page of a
+    page number that is not one. `source` is a table and its WHERE: an index range."""
+    params = params or {}
+    number = page_number(request)
+    if number is None:
+        return await message_page(
+            datasette,
+            request,
+            400,
+            "Nomor halaman tidak dikenali.",
+            "The page number is not a whole number.",
+            request.path,
+            back_label,
+        )
+    [count] = await rows(datasette, f"select count(*) as n from {source}", params)
+    pagination = Pagination(number, count["n"])
+    if missing := await beyond_last_page(datasette, request, pagination, back_label):
+        return missing
+    found = await rows(
+        datasette,
+        f"select {columns} from {source} {order} limit :size offset :offset",
+        {**params, "size": pagination.size, "offset": pagination.offset},
+    )
+    return Listing(found, pagination.context(request))
+
+
 async def page(datasette, request, render) -> Response:
     """A page's response: render() gives (status, html)."""
     try:
