@@ -162,15 +162,25 @@ checks AS (
       SELECT 1 FROM figures t WHERE t.source_id = g.source_id AND t.region_code = g.region_code
          AND t.indicator_id = 'coverage_target_rate' AND ABS(g.value - (t.value - c.value)) <= 0.5)
   UNION ALL
-  -- two articles stating the target of the same region for the same year
-  SELECT 'same_target_across_articles', a.source_id || ',' || b.source_id, a.region_code,
+  -- each article's target against the one the article before it states for the same region,
+  -- indicator and year (by source_id): a chain, not every pair, so a region with many articles
+  -- gets one check per article rather than a number that grows as their square; a value that
+  -- differs still breaks two links of the chain, and figure_conflicts lists all of them
+  SELECT 'same_target_across_articles', prev_source_id || ',' || source_id, region_code,
          'target in one article = target in another (same region, indicator, target year)',
-         a.value, b.value, a.unit, 0.0, 'equal',
-         b.qualifier, a.figure_id || ',' || b.figure_id
-  FROM scoped a
-  JOIN figures b ON b.indicator_id = a.indicator_id AND b.region_code = a.region_code
-   AND b.target_year = a.target_year AND b.source_id > a.source_id
-  JOIN indicators i ON i.indicator_id = a.indicator_id AND i.kind = 'target'
+         prev_value, value, unit, 0.0, 'equal',
+         qualifier, prev_figure_id || ',' || figure_id
+  FROM (
+    SELECT f.*,
+           LAG(f.figure_id) OVER same AS prev_figure_id,
+           LAG(f.source_id) OVER same AS prev_source_id,
+           LAG(f.value) OVER same AS prev_value
+    FROM scoped f JOIN indicators i ON i.indicator_id = f.indicator_id AND i.kind = 'target'
+    WHERE f.target_year IS NOT NULL
+    WINDOW same AS (PARTITION BY f.region_code, f.indicator_id, f.target_year
+                    ORDER BY f.source_id, f.figure_id)
+  )
+  WHERE prev_source_id IS NOT NULL AND prev_source_id <> source_id
 )
 SELECT check_kind, source_id, region_code, formula, stated, computed, unit,
        ROUND(computed - stated, 2), tolerance, tolerance_rule,
