@@ -81,8 +81,14 @@ def pin_build(out_dir: Path) -> Path:
     """
     out_dir = Path(out_dir)
     serving = out_dir / SERVING
-    serving.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".pin-", dir=serving))
+    try:
+        serving.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".pin-", dir=serving))
+    except OSError:
+        # a read-only build/ (an immutable image): no build can replace the files under the
+        # server there, so it reads them in place, once checked to belong together
+        _check_belong_together(out_dir, out_dir)
+        return out_dir
     try:
         with build_lock(out_dir):
             for name in (DB_NAME, INSPECT_NAME, ZIP_NAME):

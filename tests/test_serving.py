@@ -41,6 +41,20 @@ def test_pin_links_the_three_files_and_refuses_ones_that_do_not_belong(tmp_path)
     assert [p.name for p in (root / "build" / "serving").iterdir()] == [pinned.name]
 
 
+def test_a_read_only_build_is_served_in_place_once_checked(tmp_path):
+    root = copy_site(tmp_path / "pkg")
+    build(root)
+    out = root / "build"
+    out.chmod(0o555)
+    try:
+        if os.access(out, os.W_OK):
+            # root writes anyway; take the same path by pinning a directory that cannot hold one
+            (out / "serving").write_text("a file, not a directory")
+        assert pin_build(out) == out
+    finally:
+        out.chmod(0o755)
+
+
 def test_a_rebuild_while_serving_changes_neither_pages_nor_downloads(tmp_path):
     root = copy_site(tmp_path / "pkg")
     build(root)
