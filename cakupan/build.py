@@ -234,7 +234,7 @@ def _write_full(job: Job, report, staging: Path) -> Written:
             db = sqlite_utils.Database(conn)
             marks = article_highlights(package)  # before the load releases the cells
             for table in package.tables.values():  # the checks' row dictionaries: done with
-                table.__dict__.pop("rows", None)
+                table.release_row_dicts()
             load_tables(db, package, progress, release=True)
             create_articles(db)
             insert_articles(conn, package, report.texts, marks)

@@ -63,10 +63,14 @@ class Table:
         with gc_paused():
             return [dict(zip(header, cells, strict=True)) for cells in self.cells]
 
+    def release_row_dicts(self) -> None:
+        """Drop the dictionaries the checks read (made again on the next use of `rows`)."""
+        self.__dict__.pop("rows", None)
+
     def release(self) -> None:
         """Drop the parsed rows (the build, once they are in the database)."""
         self.cells = []
-        self.__dict__.pop("rows", None)
+        self.release_row_dicts()
 
     @property
     def field_names(self) -> list[str]:

@@ -76,11 +76,11 @@ class PinnedFile:
 
 
 def file_sha256_of_fd(fd: int) -> str:
-    digest, offset = hashlib.sha256(), 0
-    while chunk := os.pread(fd, 1 << 20, offset):
-        digest.update(chunk)
-        offset += len(chunk)
-    return digest.hexdigest()
+    """The SHA-256 of the open file, from its start, leaving `fd` open (its readers use pread,
+    which ignores the shared file offset)."""
+    with os.fdopen(os.dup(fd), "rb") as f:
+        f.seek(0)
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 @dataclass

@@ -129,8 +129,8 @@ async def send_entry(send, scope, entry: Entry) -> None:
 CACHES: WeakKeyDictionary = WeakKeyDictionary()  # each Datasette's cache, for tests and tools
 
 
-def wrap(app, datasette=None, cache: ResponseCache | None = None):
-    cache = cache if cache is not None else ResponseCache()
+def wrap(app, datasette=None):
+    cache = ResponseCache()
     if datasette is not None:
         CACHES[datasette] = cache
 
