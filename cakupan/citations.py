@@ -209,10 +209,16 @@ def csl(ctx: dict) -> dict:
     return item
 
 
+def _csl_json(ctx: dict) -> str:
+    return json.dumps([csl(ctx)], ensure_ascii=False, indent=2)
+
+
+# every style `cakupan cite --style` and the cite page offer, in the order they are shown
+STYLES = {"id": newsroom_id, "en": newsroom_en, "apa": apa, "bibtex": bibtex, "csl": _csl_json}
+
+
 def cite(ctx: dict, style: str = "id") -> str:
-    if style == "csl":
-        return json.dumps([csl(ctx)], ensure_ascii=False, indent=2)
-    return {"id": newsroom_id, "en": newsroom_en, "apa": apa, "bibtex": bibtex}[style](ctx)
+    return STYLES[style](ctx)
 
 
 CONTEXT_SQL = """

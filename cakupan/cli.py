@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .citations import STYLES
 
 ROOT_OPTION = click.option(
     "--root",
@@ -221,7 +222,7 @@ def accept(root: Path, review_file: Path):
 @click.argument("figure_id")
 @click.option(
     "--style",
-    type=click.Choice(["id", "en", "apa", "bibtex", "csl"]),
+    type=click.Choice(list(STYLES)),
     default="id",
     show_default=True,
 )

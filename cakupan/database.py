@@ -26,13 +26,13 @@ from .fingerprint import DESCRIPTOR, FileHashes, file_sha256
 from .package import Package, Table
 from .problems import BuildError
 from .render import Highlight, render_article
+from .search import FTS_TOKENIZE, create_search_entries
 
 if TYPE_CHECKING:  # imported where a table is created: an incremental build never needs it
     import sqlite_utils
 
 SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 SEARCHED = (("articles", "text"), ("figures", "quote"))  # FTS5 tables <table>_fts over <column>
 
 # A staging file needs no crash safety of its own: the rename is what publishes it. A 128 MB
@@ -234,6 +234,7 @@ def create_search(conn: sqlite3.Connection) -> None:
         conn.execute(
             f"INSERT INTO [{table}_fts] (rowid, [{column}]) SELECT rowid, [{column}] FROM [{table}]"
         )
+    create_search_entries(conn)
 
 
 def git_commit(root: Path) -> str:

@@ -56,6 +56,7 @@ from .fingerprint import (
 )
 from .package import Package, Table, parse_table, read_table, row_width_problems
 from .package_zip import read_member
+from .search import fill_search_entries
 from .validate import check_package
 
 ARTICLE_PATH = re.compile(r"sources/([^/]+)\.txt")
@@ -295,4 +296,5 @@ def apply(conn: sqlite3.Connection, plan: Plan) -> None:
             ids,
         )
     insert_citations(conn, source_ids=plan.affected)
+    fill_search_entries(conn)  # awards and posts are an article's rows; people and regions shared
     derived.refresh(conn, sorted(regions | derived.regions_of(conn, plan.affected)))

@@ -9,6 +9,11 @@ from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, bibtex, csl, da
 from cakupan.site.pages import message_page, page, rows
 
 CONTEXT_CHARS = 160
+ATTRIBUTION = {
+    "direct_quote": ("kutipan langsung", "direct quote"),
+    "reported_speech": ("parafrase", "reported speech"),
+    "narration": ("narasi wartawan", "the reporter's narration"),
+}
 BASIS = {
     "event_date": "tanggal peristiwa / event date",
     "published": "tanggal terbit / publication date",
@@ -56,6 +61,7 @@ async def cite_page(datasette, request):
         f = found[0]
         [ctx] = await rows(datasette, CONTEXT_SQL + " WHERE f.figure_id = ?", (figure_id,))
         f["as_of_basis_label"] = BASIS.get(f["as_of_basis"], f["as_of_basis"])
+        f["attribution_id"], f["attribution_en"] = ATTRIBUTION[f["attribution"]]
         before, after = around(f["article_text"], f["quote_start"], f["quote_end"])
         gaps = await rows(
             datasette,
@@ -74,10 +80,13 @@ async def cite_page(datasette, request):
                where l.figure_id = :id order by c.check_kind, c.figure_ids limit 50""",
             {"id": figure_id},
         )
-        styles = [
+        # the two a journalist pastes into a story or a footnote first; the rest folded
+        shown = [
             {"key": "id", "label": "Gaya redaksi (Indonesia)", "text": f["citation"]},
-            {"key": "en", "label": "Newsroom style (English)", "text": f["citation_en"]},
             {"key": "apa", "label": "APA", "text": f["apa"]},
+        ]
+        styles = [
+            {"key": "en", "label": "Newsroom style (English)", "text": f["citation_en"]},
             {"key": "bibtex", "label": "BibTeX", "text": bibtex(ctx)},
             {
                 "key": "csl",
@@ -94,6 +103,7 @@ async def cite_page(datasette, request):
             "after": after,
             "gaps": gaps,
             "checks": checks,
+            "shown_styles": shown,
             "styles": styles,
             "permalink": datasette.absolute_url(request, f"/-/cite/{figure_id}"),
             "fragment_url": text_fragment(f["url"], f["quote"]) if f["url"] else "",
@@ -105,4 +115,5 @@ async def cite_page(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/cite/(?P<figure_id>[^/]+)$", cite_page)]
+    # /-/cite/<id>.jsonld is the figure's Web Annotation (plugins/machine_readable.py)
+    return [(r"^/-/cite/(?P<figure_id>[^/]+?)(?<!\.jsonld)$", cite_page)]

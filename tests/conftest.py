@@ -171,3 +171,67 @@ def mounted_tmpfs(mount: Path, size: str):
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+# the browser: Debian's Chromium through Playwright, one per test module (Playwright's sync API
+# holds an event loop while it runs, which pytest-asyncio's tests in later modules could not
+# share). Locally a missing
+# browser skips the tests that ask for it; in CI (CAKUPAN_REQUIRE_BROWSER=1) it fails them.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+    "--disable-quic",
+]  # fmt: skip
+SHOTS = ROOT / "tests" / "screenshots"
+
+
+def require_browser() -> None:
+    import os
+
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("CAKUPAN_REQUIRE_BROWSER") or os.environ.get("CI"):
+        pytest.fail(
+            f"Chromium is required in CI but {CHROMIUM} is missing (apt-get install chromium)"
+        )
+    pytest.skip("Chromium not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): a PNG in tests/screenshots/ for a person to look at."""
+
+    def take(page, name: str, full_page: bool = True) -> None:
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+    return take
+
+
+@pytest.fixture
+def axe_violations():
+    """axe_violations(page): axe-core's critical and serious findings on the page, as text."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def run(page) -> list[str]:
+        found = axe.run(page).response["violations"]
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in found
+            if v["impact"] in ("critical", "serious")
+        ]
+
+    return run

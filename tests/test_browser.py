@@ -7,7 +7,6 @@ these tests; in CI (CAKUPAN_REQUIRE_BROWSER=1) it fails them.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,19 +16,7 @@ from conftest import ROOT, copy_site, link_site_files, serving
 
 from cakupan.build import build
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = ROOT / "tests" / "screenshots"
 pytestmark = pytest.mark.browser
-
-
-def _require_browser():
-    if os.path.exists(CHROMIUM):
-        return
-    if os.environ.get("CAKUPAN_REQUIRE_BROWSER") or os.environ.get("CI"):
-        pytest.fail(
-            f"Chromium is required in CI but {CHROMIUM} is missing (apt-get install chromium)"
-        )
-    pytest.skip("Chromium not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")
@@ -40,24 +27,6 @@ def server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        args = [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--disable-quic",
-        ]
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
@@ -66,24 +35,19 @@ def phone(browser):
     context.close()
 
 
-def shot(page, name: str, full_page: bool = True) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
-
-
-def test_journalist_goes_from_home_to_the_highlighted_passage(server, phone):
+def test_journalist_goes_from_home_to_the_highlighted_passage(server, phone, screenshot):
     page = phone
     page.goto(server + "/")
     assert page.locator("html").get_attribute("lang") == "id"
-    shot(page, "1-home")
+    screenshot(page, "1-home")
 
-    page.get_by_role("link", name="Kesenjangan cakupan per wilayah").click()
+    page.get_by_role("link", name="Kesenjangan Gaps").click()
     page.wait_for_url("**/-/gaps")
     assert page.title() == "Kesenjangan cakupan UCJ / UCJ coverage gaps · cakupan"
     assert page.locator("li.card h2").first.inner_text().startswith("Kabupaten Sarolangun")
     # nothing sticks out sideways on a 360 px phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    shot(page, "2-gaps")
+    screenshot(page, "2-gaps")
 
     page.locator("#f000-02").get_by_role("link", name="43 %").click()
     page.wait_for_url("**/-/cite/f000-02")
@@ -92,7 +56,7 @@ def test_journalist_goes_from_home_to_the_highlighted_passage(server, phone):
         == "yang sudah kita coverage baru 43 persen yang tercover"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    shot(page, "3-cite")
+    screenshot(page, "3-cite")
 
     page.get_by_role(
         "link", name="Kabupaten Sarolangun Naikkan UCJ BPJS Ketenagakerjaan Menjadi 65 Persen"
@@ -110,7 +74,7 @@ def test_journalist_goes_from_home_to_the_highlighted_passage(server, phone):
         page.locator("#f000-02 + mark").evaluate("e => getComputedStyle(e).backgroundColor")
         == "rgb(255, 241, 168)"
     )
-    shot(page, "4-article", full_page=False)
+    screenshot(page, "4-article", full_page=False)
 
 
 def test_csv_link_on_the_gaps_page_returns_csv(server, phone):
@@ -142,13 +106,13 @@ def test_copy_button_copies_the_citation(server, browser):
     context.close()
 
 
-def test_unknown_figure_page_in_the_browser(server, phone):
+def test_unknown_figure_page_in_the_browser(server, phone, screenshot):
     response = phone.goto(server + "/-/cite/f404-00")
     assert response.status == 404
     assert phone.get_by_role("heading", level=1).inner_text() == "Tidak ditemukan Not found"
     phone.get_by_role("link", name="Kesenjangan cakupan / Coverage gaps").click()
     phone.wait_for_url("**/-/gaps")
-    shot(phone, "5-not-found-back")
+    screenshot(phone, "5-not-found-back")
 
 
 @pytest.fixture(scope="module")
@@ -167,42 +131,84 @@ def large_server(tmp_path_factory):
         yield base
 
 
-def serious_accessibility_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
-
-
 @pytest.mark.parametrize("width", [390, 1280])
-def test_long_lists_page_through_and_conflicts_link_to_each_quote(large_server, browser, width):
+def test_long_lists_page_through_and_conflicts_link_to_each_quote(
+    large_server, browser, width, screenshot, axe_violations
+):
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     page.goto(large_server + "/-/gaps")
     assert page.locator("li.card").count() == 50
     assert "Halaman 1 dari" in page.locator("nav.pagination").first.inner_text()
-    assert serious_accessibility_violations(page) == []
+    assert axe_violations(page) == []
     page.locator("nav.pagination").first.get_by_role("link", name="Berikutnya Next →").click()
     page.wait_for_url("**/-/gaps?halaman=2")
     assert page.get_by_role("link", name="← Sebelumnya Previous").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shot(page, f"6-gaps-page-2-{width}", full_page=False)
+    screenshot(page, f"6-gaps-page-2-{width}", full_page=False)
 
     page.get_by_role("link", name="Perbedaan Conflicts").click()
     page.wait_for_url("**/-/conflicts")
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Angka yang berbeda antar-artikel Figures that disagree across articles"
     )
-    assert serious_accessibility_violations(page) == []
+    assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shot(page, f"7-conflicts-{width}", full_page=False)
+    screenshot(page, f"7-conflicts-{width}", full_page=False)
     first = page.locator("li.card a[href^='/-/cite/']").first
     figure_id = first.inner_text()
     first.click()
     page.wait_for_url(f"**/-/cite/{figure_id}")
     assert page.locator("blockquote.context mark").count() == 1
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_from_home_to_jambis_latest_coverage_and_the_sentence_behind_it(
+    server, browser, width, screenshot, axe_violations
+):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(server + "/")
+    assert axe_violations(page) == []
+    page.locator(".province-bars").get_by_role("link", name="Jambi", exact=True).click()
+    page.wait_for_url("**/-/wilayah/15")
+    latest = page.locator("section.latest")
+    assert latest.locator("dd").all_inner_texts()[:3] == [
+        "44 %",
+        "55 %",
+        "11 poin pts (target − capaian)",
+    ]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe_violations(page) == []
+    screenshot(page, f"7-region-jambi-{width}")
+    latest.get_by_role("link", name="44 %").click()
+    page.wait_for_url("**/-/cite/f003-03")
+    assert page.locator("blockquote.context mark").inner_text() == (
+        "580 ribu pekerja atau 44 persen yang telah terdaftar sebagai peserta jaminan sosial ketenagakerjaan"
+    )
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_header_search_finds_dumisake_and_leads_to_the_article(
+    server, browser, width, screenshot, axe_violations
+):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(server + "/-/gaps")
+    page.get_by_role("searchbox", name="Cari artikel, angka, tokoh, penghargaan / Search").fill(
+        "dumisake"
+    )
+    page.get_by_role("searchbox", name="Cari artikel, angka, tokoh, penghargaan / Search").press(
+        "Enter"
+    )
+    page.wait_for_url("**/-/search?q=dumisake")
+    assert page.locator(".hit-snippet mark").all_inner_texts() == ["Dumisake"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe_violations(page) == []
+    screenshot(page, f"8-search-dumisake-{width}")
+    page.locator(".hit-title").first.click()
+    page.wait_for_url("**/-/articles/002_ad03d7ffec287ddd")
+    assert "Dumisake" in page.locator("article.text").inner_text()
     context.close()

@@ -27,7 +27,6 @@ import pytest
 from conftest import ROOT, read_rows, serving
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_browser import CHROMIUM, _require_browser
 
 from cakupan.build import DB_NAME, build
 from cakupan.site import safe_redirects
@@ -760,19 +759,6 @@ def test_hostile_queries_leave_the_servers_memory_where_it_was(server):
 # --- in a real browser -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        yield browser
-        browser.close()
-
-
 RECORD_VIOLATIONS = """
 window.__violations = [];
 document.addEventListener('securitypolicyviolation',
@@ -781,10 +767,10 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.mark.browser
-def test_datasettes_own_scripts_run_under_the_policy_and_nothing_else_does(server, chromium):
+def test_datasettes_own_scripts_run_under_the_policy_and_nothing_else_does(server, browser):
     _, port = server
     base = f"http://127.0.0.1:{port}"
-    context = chromium.new_context()
+    context = browser.new_context()
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
 

@@ -125,8 +125,8 @@ async def test_cite_page_gives_quote_arithmetic_and_citations(site):
     assert "<strong>24640 pekerja</strong>" in html
     assert [h for h in re.findall(r"<h3>([^<]+)</h3>", html)] == [
         "Gaya redaksi (Indonesia)",
-        "Newsroom style (English)",
         "APA",
+        "Newsroom style (English)",
         "BibTeX",
         "CSL-JSON",
     ]

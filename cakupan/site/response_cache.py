@@ -35,6 +35,7 @@ PAGE_PARAMETERS = {
     "/-/articles": ("halaman",),
     "/-/awards": ("tahun", "halaman"),
     "/-/conflicts": ("halaman",),
+    "/-/search": ("q", "jenis", "halaman"),
 }
 # the underscore parameters Datasette 0.65 reads; others are ignored by it, and by the key
 DATASETTE_PARAMETERS = {

@@ -1,0 +1,97 @@
+"""/-/search?q=…: one search over articles, quotes, regions, people and awards, grouped.
+
+Without ?jenis= the page shows the first hits of every group and how many there are; with
+?jenis=<group> one group a page at a time. The queries and the marking of matched words are the
+library's (cakupan/search.py); this file only turns them into a page.
+"""
+
+from datasette import hookimpl
+
+from cakupan.citations import amount_id, date_id
+from cakupan.search import GROUP_BY_KIND, GROUPS, fts_query, marked
+from cakupan.site.pages import (
+    Pagination,
+    arg,
+    beyond_last_page,
+    message_page,
+    page,
+    page_number,
+    rows,
+)
+
+PREVIEW = 5  # hits of each group on the overview
+PAGE = 20  # hits a page within one group
+BACK = "Cari / Search"
+
+
+def links(kind: str, hit: dict) -> str:
+    """Where a hit leads: a figure's cite page, an article, a region's page, an award's passage."""
+    return {
+        "artikel": f"/-/articles/{hit['key']}",
+        "angka": f"/-/cite/{hit['key']}",
+        "wilayah": f"/-/wilayah/{hit['key']}",
+        "tokoh": f"/cakupan/people/{hit['key']}",
+        # the award's passage, marked in its article
+        "penghargaan": f"/-/articles/{hit.get('source_id')}#{hit['key']}",
+    }[kind]
+
+
+def shown(kind: str, hit: dict) -> dict:
+    hit["href"] = links(kind, hit)
+    hit["snippet_html"] = marked(hit.get("snippet") or "")
+    if "title_marked" in hit:
+        hit["title_html"] = marked(hit["title_marked"])
+    hit["date_text"] = date_id(hit["date"]) if hit.get("date") else ""
+    if kind == "angka":
+        hit["amount"] = amount_id(hit["value"], hit["unit"], hit["qualifier"])
+    return hit
+
+
+async def hits(datasette, kind: str, query: str, limit: int, offset: int) -> tuple[int, list]:
+    group = GROUP_BY_KIND[kind]
+    [count] = await rows(datasette, group.count_sql, {"q": query})
+    found = (
+        await rows(datasette, group.hits_sql, {"q": query, "limit": limit, "offset": offset})
+        if count["count(*)"]
+        else []
+    )
+    return count["count(*)"], [shown(kind, h) for h in found]
+
+
+async def search_page(datasette, request):
+    async def render():
+        text, kind = arg(request, "q").strip(), arg(request, "jenis")
+        if kind and kind not in GROUP_BY_KIND:
+            return await message_page(
+                datasette, request, 400, f"Jenis hasil tidak dikenal: {kind}",
+                f"Unknown kind of result: {kind}", "/-/search", BACK,
+            )  # fmt: skip
+        number = page_number(request)
+        if number is None:
+            return await message_page(
+                datasette, request, 400, "Nomor halaman tidak dikenali.",
+                "The page number is not a whole number.", "/-/search", BACK,
+            )  # fmt: skip
+        query = fts_query(text)
+        context = {"search_query": text, "kind": kind, "groups": [], "pagination": None}
+        if query and kind:
+            group = GROUP_BY_KIND[kind]
+            count, found = await hits(datasette, kind, query, PAGE, (number - 1) * PAGE)
+            pagination = Pagination(number, count, size=PAGE)
+            if missing := await beyond_last_page(datasette, request, pagination, BACK):
+                return missing
+            context["pagination"] = pagination.context(request)
+            context["groups"] = [{"group": group, "count": count, "hits": found}]
+        elif query:
+            for group in GROUPS:
+                count, found = await hits(datasette, group.kind, query, PREVIEW, 0)
+                context["groups"].append({"group": group, "count": count, "hits": found})
+        context["total"] = sum(g["count"] for g in context["groups"])
+        return 200, await datasette.render_template("cakupan_search.html", context, request=request)
+
+    return await page(datasette, request, render)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/search$", search_page)]

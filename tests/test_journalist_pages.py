@@ -1,0 +1,101 @@
+"""The journalist's pages: one search, a page per region, a home page with the numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import copy_site
+
+from cakupan.build import build
+from cakupan.search import fts_query, marked
+from cakupan.site.app import make_datasette
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = copy_site(tmp_path_factory.mktemp("journalist") / "pkg")
+    build(root)
+    return make_datasette(root)
+
+
+async def get(site, path):
+    return await site.client.get(path)
+
+
+def hits(html: str) -> list[tuple[str, str]]:
+    """(link, title) of every hit, in page order."""
+    return re.findall(r'<a class="hit-title" href="([^"]+)">(.*?)</a>', html)
+
+
+def test_a_search_box_is_never_fts_syntax():
+    assert fts_query('BPJS-TK "Jambi') == '"BPJS" "TK" "Jambi"*'
+    assert fts_query("NEAR(a b) OR c:d") == '"NEAR" "a" "b" "OR" "c" "d"*'
+    assert fts_query("  ,.;  ") == ""
+
+
+def test_snippets_are_escaped_before_words_are_marked():
+    assert marked("<b>\ue010Dumisake\ue011</b> & co") == (
+        "&lt;b&gt;<mark>Dumisake</mark>&lt;/b&gt; &amp; co"
+    )
+
+
+async def test_search_finds_the_programme_in_the_article_text_with_the_word_marked(site):
+    html = (await get(site, "/-/search?q=dumisake")).text
+    assert hits(html) == [("/-/articles/002_ad03d7ffec287ddd", "(tanpa judul / untitled)")]
+    assert "melalui program <mark>Dumisake</mark>" in html
+
+
+async def test_search_ignores_diacritics_and_case(site):
+    plain = hits((await get(site, "/-/search?q=Dumisake")).text)
+    assert hits((await get(site, "/-/search?q=DUMISAKÉ")).text) == plain != []
+
+
+async def test_search_groups_awards_regions_and_figures(site):
+    html = (await get(site, "/-/search?q=Paritrana")).text
+    awards = [h for h in hits(html) if "#a002-" in h[0]]
+    assert sorted(awards) == [  # equally relevant: the order among them is FTS5's
+        ("/-/articles/002_ad03d7ffec287ddd#a002-1", "<mark>Paritrana</mark> Award 2024 · Kabupaten Bungo"),
+        ("/-/articles/002_ad03d7ffec287ddd#a002-2", "<mark>Paritrana</mark> Award 2024 · Kabupaten Muaro Jambi"),
+        ("/-/articles/002_ad03d7ffec287ddd#a002-3", "<mark>Paritrana</mark> Award 2024 · Kota Jambi"),
+    ]  # fmt: skip
+    regions = hits((await get(site, "/-/search?q=sarolangun&jenis=wilayah")).text)
+    assert regions == [("/-/wilayah/15.03", "Kabupaten <mark>Sarolangun</mark>")]
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [("/-/search?q=jambi&jenis=semua", 400), ("/-/search?q=jambi&jenis=angka&halaman=9", 404),
+     ("/-/search?q=jambi&halaman=x", 400), ("/-/search", 200), ("/-/search?q=zzzqqq", 200)],
+)  # fmt: skip
+async def test_search_refuses_what_it_cannot_answer(site, path, status):
+    assert (await get(site, path)).status_code == status
+
+
+async def test_region_page_shows_latest_coverage_target_and_gap_with_links(site):
+    html = (await get(site, "/-/wilayah/15")).text
+    latest = html[html.index('<section class="latest"') : html.index("</section>")]
+    shown = " ".join(re.sub(r"<[^>]+>", " ", latest).split())
+    assert shown == (
+        "Angka terbaru Latest per 18 Maret 2025 Capaian Coverage 44 % Target 2025 55 % "
+        "Kesenjangan, dihitung Gap, computed 11 poin pts (target − capaian) "
+        "Pekerja yang perlu didaftarkan Workers still to enrol 143.000 (dihitung computed )"
+    )
+    assert 'href="/-/cite/f003-03"' in latest
+    assert (
+        '<svg class="chart"' in html
+        and 'href="/-/wilayah/15.03">Kabupaten Sarolangun</a>: 43 %' in html
+    )
+
+
+@pytest.mark.parametrize("code, status", [("15.03", 200), ("ID", 200), ("99", 404), ("<x>", 404)])
+async def test_every_region_code_has_a_page_and_an_unknown_one_is_a_404(site, code, status):
+    response = await get(site, f"/-/wilayah/{code}")
+    assert response.status_code == status and "<x>" not in response.text
+
+
+async def test_home_shows_each_province_at_its_latest_coverage(site):
+    html = (await get(site, "/")).text
+    provinces = re.findall(r'<li><a href="/-/wilayah/(\w+)">([^<]+)</a>', html)
+    assert provinces == [("17", "Bengkulu"), ("15", "Jambi")]  # larger gap first
+    assert "_build" not in html and html.count("<h1>") == 1
