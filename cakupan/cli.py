@@ -247,3 +247,32 @@ def cite(root: Path, figure_id: str, style: str):
         _say(f"error: no figure {figure_id!r} in {db}", err=True)
         sys.exit(1)
     _say(format_citation(found[0], style))
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of the release (YYYY-MM-DD); today (UTC) when not given.",
+)
+def release(root: Path, on):
+    """Record a release: its id (date and short content hash), the rows it holds and its
+    changelog against the previous one, appended to releases/ in one locked write."""
+    from .package_write import WriteError
+    from .releases import ReleaseError, released_state
+    from .releases import release as run
+
+    try:
+        release_id = run(root, on.date() if on else None, report=_note)
+    except (ReleaseError, WriteError) as e:
+        _say(f"error: {e}", err=True)
+        sys.exit(1)
+    if release_id is None:
+        from .package import load_package
+
+        last, _, _ = released_state(load_package(root))
+        _say(f"nothing changed since release {last}; nothing was recorded")
+        return
+    _say(f"released {release_id}")

@@ -12,6 +12,8 @@
 CREATE INDEX IF NOT EXISTS figures_by_indicator_region ON figures (indicator_id, region_code, as_of);
 CREATE INDEX IF NOT EXISTS figures_by_source_region ON figures (source_id, region_code, indicator_id);
 CREATE INDEX IF NOT EXISTS sources_by_date ON sources (coalesce(published, event_date) DESC, source_id);
+CREATE INDEX IF NOT EXISTS sources_retracted ON sources (retracted_on) WHERE retracted_on IS NOT NULL;
+CREATE INDEX IF NOT EXISTS releases_by_date ON releases (released_on);
 
 -- step: coverage_gaps, each coverage figure paired with its target: gap, workers to enrol, pace.
 -- The target and the worker count come from the same article when it has them, else from the
@@ -46,10 +48,12 @@ WITH chosen AS (
         WHERE t.indicator_id = 'coverage_target_rate' AND t.region_code = a.region_code
           AND t.source_id = a.source_id
           AND t.as_of <= a.as_of AND t.target_year >= CAST(substr(a.as_of, 1, 4) AS INTEGER)
+          AND t.source_id NOT IN (SELECT source_id FROM sources WHERE retracted_on IS NOT NULL)
         ORDER BY t.as_of DESC, t.figure_id LIMIT 1),
       (SELECT t.figure_id FROM figures t
         WHERE t.indicator_id = 'coverage_target_rate' AND t.region_code = a.region_code
           AND t.as_of <= a.as_of AND t.target_year >= CAST(substr(a.as_of, 1, 4) AS INTEGER)
+          AND t.source_id NOT IN (SELECT source_id FROM sources WHERE retracted_on IS NOT NULL)
         ORDER BY t.as_of DESC, t.figure_id LIMIT 1)) AS target_id,
     COALESCE(
       (SELECT w.figure_id FROM figures w
@@ -58,12 +62,15 @@ WITH chosen AS (
         ORDER BY w.as_of DESC, w.figure_id LIMIT 1),
       (SELECT w.figure_id FROM figures w
         WHERE w.indicator_id = 'workers_total' AND w.region_code = a.region_code AND w.as_of <= a.as_of
+          AND w.source_id NOT IN (SELECT source_id FROM sources WHERE retracted_on IS NOT NULL)
         ORDER BY w.as_of DESC, w.figure_id LIMIT 1)) AS workers_id,
     (SELECT g.figure_id FROM figures g
       WHERE g.source_id = a.source_id AND g.region_code = a.region_code AND g.indicator_id = 'coverage_gap'
       ORDER BY g.figure_id LIMIT 1) AS gap_id
   FROM figures a
   WHERE a.indicator_id = 'coverage_rate' AND a.region_code IN (SELECT region_code FROM temp.derived_scope)
+    -- a retracted article's figures stay in figures, marked, but leave the gaps
+    AND a.source_id NOT IN (SELECT source_id FROM sources WHERE retracted_on IS NOT NULL)
 )
 SELECT
   a.region_code, r.name, r.level, COALESCE(r.parent_code, r.region_code), a.as_of,
@@ -218,8 +225,11 @@ JOIN regions o ON o.region_code = a.organising_region_code
 LEFT JOIN figures lc ON lc.figure_id = (
   SELECT f.figure_id FROM figures f
   WHERE f.indicator_id = 'coverage_rate' AND f.region_code = a.region_code
+    AND f.source_id NOT IN (SELECT source_id FROM sources WHERE retracted_on IS NOT NULL)
   ORDER BY f.as_of DESC, f.figure_id LIMIT 1)
-WHERE a.region_code IN (SELECT region_code FROM temp.derived_scope);
+WHERE a.region_code IN (SELECT region_code FROM temp.derived_scope)
+  -- a retracted article's awards leave the rankings
+  AND a.source_id NOT IN (SELECT source_id FROM sources WHERE retracted_on IS NOT NULL);
 
 -- step: time_series, every figure of a region and indicator in date order
 CREATE TABLE IF NOT EXISTS time_series (

@@ -55,7 +55,7 @@ from .fingerprint import (
     recorded_facts,
 )
 from .package import Package, Table, parse_table, read_table, row_width_problems
-from .package_zip import read_member
+from .package_zip import read_member, unzipped_descriptor
 from .search import fill_search_entries
 from .validate import check_package
 
@@ -98,7 +98,8 @@ class Previous:
         return read_member(self.zip, path)
 
     def descriptor(self) -> dict:
-        return json.loads(self.member(DESCRIPTOR).decode("utf-8"))
+        # the zip's copy carries its tables' hash and bytes, which the package's does not
+        return unzipped_descriptor(json.loads(self.member(DESCRIPTOR).decode("utf-8")))
 
     def table(self, resource: dict) -> Table:
         return parse_table(resource, self.member(resource["path"]))[0]

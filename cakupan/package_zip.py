@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import struct
 import zipfile
 import zlib
@@ -20,14 +21,14 @@ from .fingerprint import DESCRIPTOR, FileHashes, input_paths
 README = "README.md"
 STAMP = (2020, 1, 1, 0, 0, 0)
 
-HOW_TO_CITE = """# cakupan data package
+HOW_TO_CITE = """# {title}
 
 Figures on BPJS Ketenagakerjaan coverage (Universal Coverage Jamsostek) reported by Indonesian
 regional news. Every row of data/figures.csv carries the exact quote and its position in the
 article under sources/: text[quote_start:quote_end] == quote (Unicode code points, UTF-8).
 
 How to cite / Cara mengutip:
-  cakupan curators, "cakupan: UCJ coverage figures from Indonesian news", data package
+  cakupan curators, "{title}", data package
   version {version}, CC BY 4.0. Cite the figure's own article too: data/figures.csv gives
   its source_id, and data/sources.csv the outlet, headline and dates.
 
@@ -86,11 +87,37 @@ def _write_with_zipfile(root, path, descriptor, hashes, members) -> None:
 
 def _member_bytes(root: Path, name: str, descriptor: dict, hashes: FileHashes) -> bytes:
     if name == README:
-        return HOW_TO_CITE.format(version=descriptor.get("version", "")).encode()
+        title, version = descriptor.get("title", ""), descriptor.get("version", "")
+        return HOW_TO_CITE.format(title=title, version=version).encode()
     data = (root / name).read_bytes()
     if hashlib.sha256(data).hexdigest() != hashes[name][0]:
         raise ChangedWhileBuilding(name)
+    if name == DESCRIPTOR:
+        return zipped_descriptor(descriptor, hashes)
     return data
+
+
+def zipped_descriptor(descriptor: dict, hashes: FileHashes) -> bytes:
+    """The zip's datapackage.json: the package's, with the `hash` and `bytes` of every table as
+    zipped, so a reader of the download can check each file. The repository's own descriptor
+    leaves them out: every curation would have to rewrite it."""
+    resources = []
+    for resource in descriptor.get("resources", []):
+        if "schema" in resource and resource.get("path") in hashes:
+            sha256, size = hashes[resource["path"]]
+            resource = {**resource, "hash": f"sha256:{sha256}", "bytes": size}
+        resources.append(resource)
+    text = json.dumps({**descriptor, "resources": resources}, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def unzipped_descriptor(zipped: dict) -> dict:
+    """The package's datapackage.json from the zip's (zipped_descriptor undone)."""
+    resources = [
+        {k: v for k, v in r.items() if k not in ("hash", "bytes")} if "schema" in r else r
+        for r in zipped.get("resources", [])
+    ]
+    return {**zipped, "resources": resources}
 
 
 def _deflated(name: str, data: bytes) -> tuple[bytes, bytes]:

@@ -10,6 +10,7 @@ from .frictionless_check import frictionless_problems
 from .package import Package, load_package, unchecked_cells
 from .problems import Problem
 from .provenance import check_quotes, check_sources
+from .releases import check_corrections
 from .schema import check_schema
 
 # frictionless error types that one of our checks already reports with more detail
@@ -67,6 +68,7 @@ def check_package(package: Package) -> tuple[list[Problem], dict[str, str]]:
         problems += check_quotes(package, texts)
         problems += check_figures(package)
         problems += check_awards(package)
+        problems += check_corrections(package)
     return problems, texts
 
 

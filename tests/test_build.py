@@ -68,9 +68,9 @@ def test_schema_is_created_from_the_table_schemas(built):
     # what the views computed per request is now a table the build fills (cakupan/derived.sql)
     assert by_type["table"] == [
         "_build", "_build_inputs", "articles", "articles_fts", "award_rankings", "awards",
-        "citations", "consistency_check_figures", "consistency_checks", "coverage_gaps",
+        "citations", "consistency_check_figures", "consistency_checks", "corrections", "coverage_gaps",
         "figure_conflicts", "figures", "figures_fts", "indicators", "people",
-        "posts", "regions", "regulations", "search_entries", "search_entries_fts", "sources",
+        "posts", "regions", "regulations", "release_changes", "release_records", "releases", "search_entries", "search_entries_fts", "sources",
         "time_series",
     ]  # fmt: skip
     assert by_type["view"] == ["figure_citations"]  # key joins of figures and citations
@@ -80,7 +80,8 @@ def test_schema_is_created_from_the_table_schemas(built):
         "idx_figures_indicator_id", "idx_figures_region_code", "idx_figures_source_id",
         "idx_figures_speaker_id", "idx_posts_person_id", "idx_posts_region_code",
         "idx_posts_source_id", "idx_regions_parent_code", "idx_regulations_source_id",
-        "idx_search_entries_kind_key",
+        "idx_release_changes_release_id", "idx_release_records_release_id",
+        "idx_releases_previous_release_id", "idx_search_entries_kind_key",
     ]  # fmt: skip
 
 

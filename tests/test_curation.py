@@ -64,6 +64,8 @@ def test_add_source_copies_the_article_and_appends_its_origin(package, article):
         "date_accessed": "2026-01-06",
         "rights": "Text © its original publisher (not named in the received text); kept unchanged only so that quotations can be verified. Not covered by the CC BY 4.0 licence of the curated data.",
         "note": "",
+        "retracted_on": "",
+        "retraction_reason": "",
     }  # fmt: skip
     resources = json.loads((package / "datapackage.json").read_text("utf-8"))["resources"]
     assert resources[:-1] == old_resources

@@ -15,13 +15,16 @@ from conftest import copy_package, copy_site, serving, set_cell
 from cakupan.build import BuildError, build
 
 
+SMALL_DISK_KB = 1024
+
+
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 600 KB filesystem: room for one database, not for a second beside it."""
+    """A real 1 MB filesystem: room for one database and its zip, not for a second beside it."""
     mount = tmp_path / "disk"
     mount.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_KB}k", "tmpfs", str(mount)],
         capture_output=True,
         text=True,
     )
@@ -37,7 +40,7 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_old_database(package, small_
     set_cell(package, "figures", "f000-02", "note", "x" * 2000)
     filler = small_disk / "filler"
     filler.write_bytes(
-        b"\0" * (600 * 1024 - len(old) - 60 * 1024)
+        b"\0" * (SMALL_DISK_KB * 1024 - len(old) - 60 * 1024)
     )  # leave too little for a second copy
     with pytest.raises(BuildError) as refused:
         build(package, small_disk)

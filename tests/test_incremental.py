@@ -22,8 +22,8 @@ import cakupan.build
 import cakupan.fingerprint
 from cakupan.build import BuildError, build
 from cakupan.database import check_database
-from cakupan.fingerprint import ZIP_NAME, input_paths
-from cakupan.package_zip import HOW_TO_CITE
+from cakupan.fingerprint import ZIP_NAME, file_hashes, input_paths
+from cakupan.package_zip import HOW_TO_CITE, zipped_descriptor
 from cakupan.validate import validate
 
 SARO = "000_0dc850caf364129e"  # Sarolangun
@@ -351,8 +351,12 @@ def test_the_package_zip_is_byte_for_byte_what_zipfile_writes(package):
     with zipfile.ZipFile(expected, "w") as zf:
         for name in [*input_paths(descriptor), "README.md"]:
             data = (
-                HOW_TO_CITE.format(version=descriptor["version"]).encode()
+                HOW_TO_CITE.format(
+                    title=descriptor["title"], version=descriptor["version"]
+                ).encode()
                 if name == "README.md"
+                else zipped_descriptor(descriptor, file_hashes(package, descriptor))
+                if name == "datapackage.json"
                 else (package / name).read_bytes()
             )
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))

@@ -214,7 +214,7 @@ async def test_the_whole_package_downloads_as_one_zip(site):
     assert response.status_code == 200
     names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
     assert names == sorted(
-        ["README.md", "datapackage.json", *(f"data/{t}.csv" for t in ("sources", "regions", "indicators", "people", "posts", "figures", "awards", "regulations")),
+        ["README.md", "datapackage.json", *(f"data/{t}.csv" for t in ("sources", "regions", "indicators", "people", "posts", "figures", "awards", "regulations", "corrections", "releases", "release_records", "release_changes")),
          *(f"sources/{s}.txt" for s in ("000_0dc850caf364129e", "001_0a2ebc8c94bb9855", "002_ad03d7ffec287ddd", "003_5c72670d165195ed"))]
     )  # fmt: skip
 

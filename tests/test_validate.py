@@ -330,17 +330,17 @@ def test_all_problems_are_reported_at_once(package):
 
 
 def test_frictionless_finds_what_only_it_checks(package):
-    # a descriptor mistake our fast checker does not look at: a profile that is not a string
+    # a descriptor mistake our fast checker does not look at: a version that is not a string
     descriptor = (package / "datapackage.json").read_text()
     (package / "datapackage.json").write_text(
-        descriptor.replace('"profile": "data-package"', '"profile": 42')
+        descriptor.replace('"version": "0.1.0"', '"version": 42')
     )
     assert validate(package).problems == [
         Problem(
             "datapackage.json",
             None,
             None,
-            "descriptor is not valid (The data package has an error: 42 is not of type 'string' at property 'profile')",
+            "descriptor is not valid (The data package has an error: 42 is not of type 'string' at property 'version')",
             "a descriptor frictionless can load",
             "frictionless:package-error",
         )

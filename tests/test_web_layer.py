@@ -268,14 +268,15 @@ async def test_list_pages_paginate(site, monkeypatch):
 BIG_TABLES = {
     "figures", "coverage_gaps", "consistency_checks", "consistency_check_figures",
     "figure_citations", "time_series", "articles", "sources", "posts", "award_rankings",
-    "figure_conflicts", "awards", "citations", "search_entries",
+    "figure_conflicts", "awards", "citations", "search_entries", "releases", "release_records",
+    "release_changes", "corrections",
 }  # fmt: skip
 PAGES = [
     "/-/gaps", "/-/gaps?province=15", "/-/gaps?level=regency", "/-/gaps?province=15&level=regency",
     "/-/awards", "/-/awards?tahun=2024", "/-/articles", "/-/articles/000_0dc850caf364129e",
     "/-/cite/f000-02", "/-/cite/f000-03", "/-/cite/nope", "/-/conflicts", "/",
     "/-/search?q=jambi", "/-/search?q=paritrana&jenis=penghargaan", "/-/search?q=pekerja&jenis=angka",
-    "/-/wilayah/15", "/-/wilayah/15.03", "/-/wilayah/ID",
+    "/-/wilayah/15", "/-/wilayah/15.03", "/-/wilayah/ID", "/-/releases", "/-/changes.atom",
 ]  # fmt: skip
 
 

@@ -36,6 +36,7 @@ PAGE_PARAMETERS = {
     "/-/awards": ("tahun", "halaman"),
     "/-/conflicts": ("halaman",),
     "/-/search": ("q", "jenis", "halaman"),
+    "/-/releases": ("halaman",),
 }
 # the underscore parameters Datasette 0.65 reads; others are ignored by it, and by the key
 DATASETTE_PARAMETERS = {

@@ -1,0 +1,60 @@
+"""/-/releases: every release recorded by `cakupan release`, newest first, with its changelog.
+
+Reads releases a page at a time along its rowid (the order releases were recorded) and each
+release's changelog along release_changes' primary key, a bounded number of lines each: the
+full changelog is the release_changes table."""
+
+from datasette import hookimpl
+
+from cakupan.site.pages import Listing, one_page_of, page, rows
+
+BACK = "Semua rilis / All releases"
+SHOWN = 100  # changelog lines shown per release; the rest are in the table
+
+
+def record_link(table: str, record_id: str) -> str:
+    """Where a changed row is shown on the site, or '' when it has no page of its own."""
+    if table == "figures":
+        return f"/-/cite/{record_id}"
+    if table == "sources":
+        return f"/-/articles/{record_id}"
+    if table == "regions":
+        return f"/-/wilayah/{record_id}"
+    return ""
+
+
+async def releases_page(datasette, request):
+    async def render():
+        listing = await one_page_of(
+            datasette, request, "releases", "order by released_on desc, rowid desc", BACK
+        )
+        if not isinstance(listing, Listing):
+            return listing
+        latest = await rows(
+            datasette,
+            "select release_id from releases order by released_on desc, rowid desc limit 1",
+        )
+        for r in listing.rows:
+            changes = await rows(
+                datasette,
+                "select table_name, record_id, change, field, old_value, new_value"
+                " from release_changes where release_id = :id"
+                " order by table_name, record_id, field limit :n",
+                {"id": r["release_id"], "n": SHOWN + 1},
+            )
+            for c in changes:
+                c["link"] = record_link(c["table_name"], c["record_id"])
+            r["more"] = len(changes) > SHOWN
+            r["changes"] = changes[:SHOWN]
+            r["latest"] = bool(latest) and latest[0]["release_id"] == r["release_id"]
+        context = {"releases": listing.rows, "pagination": listing.pagination}
+        return 200, await datasette.render_template(
+            "cakupan_releases.html", context, request=request
+        )
+
+    return await page(datasette, request, render)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/releases$", releases_page)]

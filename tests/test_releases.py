@@ -1,0 +1,140 @@
+"""Releases: an id of date and content hash, an append-only snapshot and a field-by-field
+changelog; the site reads a figure as it was in any release, by key."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+
+from click.testing import CliRunner
+from conftest import read_rows, set_cell
+
+from cakupan.build import build
+from cakupan.cli import cli
+from cakupan.package import load_package
+from cakupan.releases import as_released, content_sha256, current_rows, history
+
+
+def release(root, on):
+    return CliRunner().invoke(cli, ["release", "--root", str(root), "--on", on])
+
+
+def test_release_then_nothing_changed_records_nothing(package):
+    digest = content_sha256(current_rows(load_package(package)))
+    first = release(package, "2026-12-01")
+    assert first.exit_code == 0, first.output
+    release_id = f"2026-12-01-{digest[:8]}"
+    assert first.output.splitlines()[-1] == f"released {release_id}"
+    rows = read_rows(package / "data/releases.csv")
+    counted = len(current_rows(load_package(package)))
+    assert rows == [
+        {
+            "release_id": release_id,
+            "released_on": "2026-12-01",
+            "content_sha256": digest,
+            "previous_release_id": "",
+            "added": str(counted),
+            "changed": "0",
+            "removed": "0",
+        }
+    ]
+    before = {p.name: p.read_bytes() for p in (package / "data").iterdir()}
+    again = release(package, "2026-12-02")
+    assert again.exit_code == 0
+    assert again.output == f"nothing changed since release {release_id}; nothing was recorded\n"
+    assert {p.name: p.read_bytes() for p in (package / "data").iterdir()} == before
+
+
+def test_changelog_field_by_field_and_rows_as_released(package):
+    first_id = release(package, "2026-12-01").output.split()[-1]
+    set_cell(package, "figures", "f000-01", "note", "checked again")
+    set_cell(package, "figures", "f000-01", "attribution", "reported_speech")
+    second = release(package, "2026-12-05")
+    assert second.exit_code == 0, second.output
+    second_id = second.output.split()[-1]
+    changes = [
+        r for r in read_rows(package / "data/release_changes.csv") if r["release_id"] == second_id
+    ]
+    assert changes == [
+        {
+            "release_id": second_id,
+            "table_name": "figures",
+            "record_id": "f000-01",
+            "change": "changed",
+            "field": "attribution",
+            "old_value": "direct_quote",
+            "new_value": "reported_speech",
+        },
+        {
+            "release_id": second_id,
+            "table_name": "figures",
+            "record_id": "f000-01",
+            "change": "changed",
+            "field": "note",
+            "old_value": "",
+            "new_value": "checked again",
+        },
+    ]
+    assert read_rows(package / "data/releases.csv")[1]["previous_release_id"] == first_id
+    db = build(package).path
+    with closing(sqlite3.connect(db)) as conn:
+        old, new = as_released(conn, "f000-01", first_id), as_released(conn, "f000-01", second_id)
+        assert as_released(conn, "f000-01", "2020-01-01-00000000") is None
+        assert as_released(conn, "nope", second_id) is None
+        assert history(conn, "f000-01") == []
+    figure = next(r for r in read_rows(package / "data/figures.csv") if r["figure_id"] == "f000-01")
+    assert new == figure
+    assert old == {**figure, "note": "", "attribution": "direct_quote"}
+
+
+async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypatch):
+    from xml.etree import ElementTree
+
+    from conftest import copy_site
+
+    from cakupan.site import pages
+    from cakupan.site.app import make_datasette
+    from cakupan.site.response_cache import PAGE_PARAMETERS
+
+    monkeypatch.setitem(
+        PAGE_PARAMETERS, "/-/releases", ("halaman",)
+    )  # until response_cache lists it
+    root = copy_site(tmp_path / "pkg")
+    first = release(root, "2026-12-01").output.split()[-1]
+    set_cell(root, "figures", "f000-01", "note", "<script>alert(1)</script> & more")
+    second = release(root, "2026-12-05").output.split()[-1]
+    build(root)
+    seen = []
+    query = pages._query
+
+    def recording(path, sql, params):
+        seen.append((sql, params))
+        return query(path, sql, params)
+
+    monkeypatch.setattr(pages, "_query", recording)
+    site = make_datasette(root)
+    page = await site.client.get("/-/releases")
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text
+    assert "note:  → &lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page.text
+    assert f'id="{first}"' in page.text and f'id="{second}"' in page.text
+    assert page.text.index(second) < page.text.index(f'id="{first}"')  # newest first
+    feed = await site.client.get("/-/changes.atom")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ElementTree.fromstring(feed.content).findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}id") for e in entries] == [
+        f"urn:cakupan:release:{second}",
+        f"urn:cakupan:release:{first}",
+    ]
+    assert entries[0].findtext(f"{atom}content") == (
+        "figures f000-01: note:  → <script>alert(1)</script> & more"
+    )
+    with closing(sqlite3.connect(root / "build" / "cakupan.db")) as conn:
+        plans = [
+            detail
+            for sql, params in seen
+            for *_, detail in conn.execute("explain query plan " + sql, params)
+        ]
+    assert [p for p in plans if p.startswith("SCAN release_changes")] == []
