@@ -8,86 +8,39 @@ Nothing is invented: a missing headline, outlet or date is said to be missing.
 from __future__ import annotations
 
 import json
-from datetime import date
 
-MONTHS_ID = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-QUALIFIER_ID = {"about": "sekitar ", "more_than": "lebih dari ", "up_to": "hingga ", "exact": ""}
-QUALIFIER_EN = {"about": "about ", "more_than": "more than ", "up_to": "up to ", "exact": ""}
+# formatting lives in cakupan.formatting; these names stay importable from here for the pages
+from .formatting import (  # noqa: E402,F401
+    QUALIFIER_EN,
+    QUALIFIER_ID,
+    amount_en,
+    amount_id,
+    date_en,
+    date_id,
+    month_name,
+    number_en,
+    number_id,
+)
+
+# What every style prints for an article that has no headline: said, not invented.
+UNTITLED = "[Untitled article]"
 
 
-def _plain(value: float) -> str:
-    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+def title(ctx: dict) -> str:
+    return ctx.get("headline") or UNTITLED
 
 
-def number_id(value: float) -> str:
-    """Indonesian style: 112.000, 1,3 juta, 4,5."""
-    if value >= 1_000_000 and value % 100_000 == 0:
-        return _plain(value / 1_000_000).replace(".", ",") + " juta"
-    whole, _, frac = _plain(value).partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return grouped + ("," + frac if frac else "")
+def container(ctx: dict) -> str:
+    """The outlet; for an article that names none, the one honest container there is: cakupan's
+    archived copy of the text as received (the article's own publisher is unknown)."""
+    if ctx.get("outlet"):
+        return ctx["outlet"]
+    return f"cakupan archive, article {ctx['source_id']} (outlet not named in the text)"
 
 
-def number_en(value: float) -> str:
-    if value >= 1_000_000 and value % 100_000 == 0:
-        return _plain(value / 1_000_000) + " million"
-    whole, _, frac = _plain(value).partition(".")
-    return f"{int(whole):,}" + ("." + frac if frac else "")
-
-
-def amount_id(value: float, unit: str, qualifier: str) -> str:
-    suffix = {"percent": " persen", "percentage_points": " poin persentase", "workers": " pekerja"}[
-        unit
-    ]
-    return QUALIFIER_ID.get(qualifier, "") + number_id(value) + suffix
-
-
-def amount_en(value: float, unit: str, qualifier: str) -> str:
-    suffix = {"percent": "%", "percentage_points": " percentage points", "workers": " workers"}[
-        unit
-    ]
-    return QUALIFIER_EN.get(qualifier, "") + number_en(value) + suffix
-
-
-def date_id(iso: str | None) -> str:
-    if not iso:
-        return ""
-    d = date.fromisoformat(iso)
-    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
-
-
-def date_en(iso: str | None) -> str:
-    if not iso:
-        return ""
-    d = date.fromisoformat(iso)
-    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+def citation_key(ctx: dict) -> str:
+    """Stable across builds and releases: the figure id never changes."""
+    return f"cakupan-{ctx['figure_id']}"
 
 
 def _region(ctx: dict) -> str:
@@ -144,14 +97,13 @@ def apa(ctx: dict) -> str:
     """APA 7 reference for the article; (n.d.) when it prints no publication date."""
     published = ctx.get("published")
     when = (
-        f"({published[:4]}, {MONTHS_EN[int(published[5:7]) - 1]} {int(published[8:10])})"
+        f"({published[:4]}, {month_name(int(published[5:7]))} {int(published[8:10])})"
         if published
         else "(n.d.)"
     )
-    title = ctx["headline"] or "[Untitled article]"
-    parts = [f"{ctx['byline']}. {when}. {title}." if ctx.get("byline") else f"{title}. {when}."]
-    if ctx.get("outlet"):
-        parts.append(f"{ctx['outlet']}.")
+    name = title(ctx)
+    parts = [f"{ctx['byline']}. {when}. {name}." if ctx.get("byline") else f"{name}. {when}."]
+    parts.append(f"{container(ctx)}.")
     if ctx.get("url"):
         parts.append(ctx["url"])
     return " ".join(parts)
@@ -178,35 +130,93 @@ def _tex(text: str) -> str:
     return text.translate(_BIBTEX_TABLE)
 
 
+_BIBTEX_MONTHS = [
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+]
+
+
+def _note(ctx: dict) -> str:
+    return (
+        f"cakupan figure {ctx['figure_id']}: \u201c{ctx['quote']}\u201d"
+        f" (characters {ctx['quote_start']}\u2013{ctx['quote_end']})"
+    )
+
+
 def bibtex(ctx: dict) -> str:
-    fields = [("title", ctx["headline"] or "[Untitled article]")]
+    """biblatex: @online when the article's URL is known, else @article in its outlet, so
+    reference managers file it as news. The title is brace-protected against case changes."""
+    fields = [("title", "{" + _tex(title(ctx)) + "}")]
     if ctx.get("byline"):
-        fields.append(("author", ctx["byline"]))
-    if ctx.get("outlet"):
-        fields.append(("howpublished", ctx["outlet"]))
-    if ctx.get("published"):
-        fields += [("year", ctx["published"][:4]), ("month", str(int(ctx["published"][5:7])))]
+        fields.append(("author", "{" + _tex(ctx["byline"]) + "}"))
+    kind = "online" if ctx.get("url") else "article"
+    fields.append(("organization" if kind == "online" else "journal", _tex(container(ctx))))
+    if kind == "article":
+        # biblatex marks a newspaper article this way; citation-js and Zotero read it as news
+        fields.append(("entrysubtype", "newspaper"))
+    published = ctx.get("published")
+    month = []
+    if published:
+        # a bare month macro and the day, which `month={3}` used to lose
+        fields += [("date", published), ("year", published[:4]), ("day", str(int(published[8:10])))]
+        month = [f"  month = {_BIBTEX_MONTHS[int(published[5:7]) - 1]}"]
     if ctx.get("url"):
         fields.append(("url", ctx["url"]))
-    note = f"cakupan figure {ctx['figure_id']}: \u201c{ctx['quote']}\u201d (characters {ctx['quote_start']}\u2013{ctx['quote_end']})"
-    fields += [("note", note), ("language", "indonesian")]
-    body = ",\n".join(f"  {k} = {{{_tex(str(v))}}}" for k, v in fields)
-    return f"@misc{{cakupan-{ctx['figure_id']},\n{body}\n}}"
+        if ctx.get("date_accessed"):
+            fields.append(("urldate", ctx["date_accessed"]))
+    fields += [("note", _tex(_note(ctx))), ("langid", "indonesian")]
+    body = ",\n".join([f"  {k} = {{{v}}}" for k, v in fields] + month)
+    return f"@{kind}{{{citation_key(ctx)},\n{body}\n}}"
+
+
+def _date_parts(iso: str) -> dict:
+    return {"date-parts": [[int(x) for x in iso.split("-")]]}
 
 
 def csl(ctx: dict) -> dict:
-    item = {"id": f"cakupan-{ctx['figure_id']}", "type": "article-newspaper", "language": "id"}
-    item["title"] = ctx["headline"] or "[Untitled article]"
+    key = citation_key(ctx)
+    item = {"id": key, "citation-key": key, "type": "article-newspaper", "language": "id"}
+    item["title"] = title(ctx)
     if ctx.get("byline"):
         item["author"] = [{"literal": ctx["byline"]}]
-    if ctx.get("outlet"):
-        item["container-title"] = ctx["outlet"]
+    item["container-title"] = container(ctx)
     if ctx.get("published"):
-        item["issued"] = {"date-parts": [[int(x) for x in ctx["published"].split("-")]]}
+        item["issued"] = _date_parts(ctx["published"])
+    if ctx.get("date_accessed"):
+        item["accessed"] = _date_parts(ctx["date_accessed"])
     if ctx.get("url"):
         item["URL"] = ctx["url"]
     item["note"] = f"cakupan figure {ctx['figure_id']}: \u201c{ctx['quote']}\u201d"
     return item
+
+
+def ris(ctx: dict) -> str:
+    """RIS (NEWS), the tags Zotero, EndNote and Mendeley read; CRLF-free, one tag a line."""
+    lines = [("TY", "NEWS"), ("ID", citation_key(ctx)), ("TI", title(ctx))]
+    if ctx.get("byline"):
+        lines.append(("AU", ctx["byline"]))
+    lines.append(("T2", container(ctx)))
+    if ctx.get("published"):
+        y, m, d = ctx["published"].split("-")
+        lines += [("PY", y), ("DA", f"{y}/{m}/{d}")]
+    if ctx.get("url"):
+        lines.append(("UR", ctx["url"]))
+    if ctx.get("date_accessed"):
+        lines.append(("Y2", ctx["date_accessed"].replace("-", "/")))
+    lines += [("LA", "id"), ("N1", _note(ctx))]
+    # a line break inside a value would start a bogus tag
+    text = "\n".join(f"{tag}  - {' '.join(str(v).split())}" for tag, v in lines)
+    return text + "\nER  - \n"
 
 
 def _csl_json(ctx: dict) -> str:
@@ -214,7 +224,14 @@ def _csl_json(ctx: dict) -> str:
 
 
 # every style `cakupan cite --style` and the cite page offer, in the order they are shown
-STYLES = {"id": newsroom_id, "en": newsroom_en, "apa": apa, "bibtex": bibtex, "csl": _csl_json}
+STYLES = {
+    "id": newsroom_id,
+    "en": newsroom_en,
+    "apa": apa,
+    "bibtex": bibtex,
+    "csl": _csl_json,
+    "ris": ris,
+}
 
 
 def cite(ctx: dict, style: str = "id") -> str:
@@ -225,7 +242,7 @@ CONTEXT_SQL = """
 SELECT f.figure_id, f.value, f.unit, f.qualifier, f.as_of, f.target_year, f.quote, f.quote_start,
        f.quote_end, f.source_id, f.attribution, r.name AS region_name, r.level AS region_level,
        i.name_id AS indicator_name_id, i.name_en AS indicator_name_en, p.name AS speaker,
-       po.post AS speaker_post, s.outlet, s.headline, s.byline, s.published, s.url
+       po.post AS speaker_post, s.outlet, s.headline, s.byline, s.published, s.url, s.date_accessed
 FROM figures f
 JOIN regions r ON r.region_code = f.region_code
 JOIN indicators i ON i.indicator_id = f.indicator_id

@@ -101,7 +101,7 @@ def test_copy_button_copies_the_citation(server, browser):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert (
         copied
-        == "BPJS Ketenagakerjaan Jambi Targetkan 55 Persen Pekerja Terlindungi Jaminan Sosial pada 2025. (2025, March 18)."
+        == "BPJS Ketenagakerjaan Jambi Targetkan 55 Persen Pekerja Terlindungi Jaminan Sosial pada 2025. (2025, March 18). cakupan archive, article 003_5c72670d165195ed (outlet not named in the text)."
     )
     context.close()
 

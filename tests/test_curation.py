@@ -234,7 +234,7 @@ def test_accept_refuses_rows_that_would_break_the_package(package, article, tmp_
         ),
         (
             "bibtex",
-            "@misc{cakupan-f001-01,\n  title = {Universal Coverage Jamsostek di Bengkulu Baru 28 Persen, BPJS Ketenagakerjaan Dorong Sinergi Pemda dan Pemberi Kerja},\n  howpublished = {Beritamerdekaonline.com},\n  note = {cakupan figure f001-01: “Posisi UCJ Provinsi Bengkulu saat ini masih di angka 28 persen” (characters 1264–1326)},\n  language = {indonesian}\n}\n",
+            "@article{cakupan-f001-01,\n  title = {{Universal Coverage Jamsostek di Bengkulu Baru 28 Persen, BPJS Ketenagakerjaan Dorong Sinergi Pemda dan Pemberi Kerja}},\n  journal = {Beritamerdekaonline.com},\n  entrysubtype = {newspaper},\n  note = {cakupan figure f001-01: “Posisi UCJ Provinsi Bengkulu saat ini masih di angka 28 persen” (characters 1264–1326)},\n  langid = {indonesian}\n}\n",
         ),
     ],
 )
@@ -246,8 +246,9 @@ def test_cite_from_the_command_line(package, style, expected):
 def test_cite_csl_is_json_for_reference_managers(package):
     result = run("cite", "--root", package, "f002-06", "--style", "csl")
     assert json.loads(result.output) == [{
-        "id": "cakupan-f002-06", "type": "article-newspaper", "language": "id", "title": "[Untitled article]",
-        "author": [{"literal": "Mh"}], "container-title": "DRADIO.ID",
+        "id": "cakupan-f002-06", "citation-key": "cakupan-f002-06", "type": "article-newspaper",
+        "language": "id", "title": "[Untitled article]", "author": [{"literal": "Mh"}],
+        "container-title": "DRADIO.ID", "accessed": {"date-parts": [[2026, 11, 21]]},
         "note": "cakupan figure f002-06: “kurang lebih sekitar 117 ribuan pekerja miskin dan tidak mampu itu terlindungi dari iuran APBD”",
     }]  # fmt: skip
 
@@ -267,6 +268,7 @@ def test_bibtex_escapes_special_characters():
         "quote_end": 1,
     }
     assert bibtex(ctx) == (
-        "@misc{cakupan-f9,\n  title = {50\\% \\& \\{naik\\} \\#1\\_x},\n  howpublished = {A\\textbackslash{}B},\n"
-        "  note = {cakupan figure f9: “\\$” (characters 0–1)},\n  language = {indonesian}\n}"
+        "@article{cakupan-f9,\n  title = {{50\\% \\& \\{naik\\} \\#1\\_x}},\n  journal = {A\\textbackslash{}B},\n"
+        "  entrysubtype = {newspaper},\n  note = {cakupan figure f9: “\\$” (characters 0–1)},\n"
+        "  langid = {indonesian}\n}"
     )

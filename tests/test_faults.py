@@ -14,7 +14,6 @@ from conftest import copy_package, copy_site, serving, set_cell
 
 from cakupan.build import BuildError, build
 
-
 SMALL_DISK_KB = 1024
 
 

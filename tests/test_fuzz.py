@@ -60,7 +60,7 @@ CONTEXT_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"))
 )
 def test_citations_carry_the_quote_and_stay_well_formed(headline, outlet, byline, quote):
     ctx = {
-        "figure_id": "f000-01", "value": 43.0, "unit": "percent", "qualifier": "exact", "as_of": "2024-10-02",
+        "figure_id": "f000-01", "source_id": "000_0dc850caf364129e", "value": 43.0, "unit": "percent", "qualifier": "exact", "as_of": "2024-10-02",
         "target_year": None, "quote": quote, "quote_start": 0, "quote_end": len(quote), "region_name": "Jambi",
         "region_level": "province", "indicator_name_id": "Cakupan UCJ", "indicator_name_en": "UCJ coverage",
         "speaker": None, "speaker_post": None, "outlet": outlet, "headline": headline, "byline": byline,

@@ -1,0 +1,120 @@
+"""Numbers, amounts, percents and dates in Indonesian and English, through Babel's `id` and `en` locales.
+
+The one place citations, the command line and the site format a number or a date, so a figure
+reads the same wherever it is copied from.
+
+Conventions, decided once:
+- Numbers keep every digit the article gave: 89,3 / 89.3, 143.000 / 143,000; a float with no
+  fraction is shown as an integer (112000.0 -> 112.000).
+- Compact form (1,3 juta / 1.3 million, 2 miliar / 2 billion) only from one million up and only
+  when it is exact to one decimal of its scale (1.300.000 yes, 1.250.000 no), so compacting never
+  rounds a reported figure away.
+- Percent as a sign: "41,2%" with no space, CLDR's pattern for `id` and the usage of Indonesian
+  newsrooms. Amounts in words use "persen", the word the articles print.
+- Dates as "2 Oktober 2024" / "2 October 2024" (day without leading zero, month in full).
+- Differences carry their sign: "+4,5", "-2", "0".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_compact_decimal, format_decimal
+
+LOCALES = ("id", "en")
+
+QUALIFIER_ID = {"about": "sekitar ", "more_than": "lebih dari ", "up_to": "hingga ", "exact": ""}
+QUALIFIER_EN = {"about": "about ", "more_than": "more than ", "up_to": "up to ", "exact": ""}
+QUALIFIERS = {"id": QUALIFIER_ID, "en": QUALIFIER_EN}
+
+UNITS = {
+    "id": {"percent": " persen", "percentage_points": " poin persentase", "workers": " pekerja"},
+    "en": {"percent": "%", "percentage_points": " percentage points", "workers": " workers"},
+}
+
+# up to six decimals and no rounding beyond what the curated value holds
+_DECIMAL = "#,##0.######"
+_SIGNED = "+#,##0.######;-#,##0.######"
+
+
+def _check(lang: str) -> str:
+    if lang not in LOCALES:
+        raise ValueError(f"language {lang!r}: expected one of {', '.join(LOCALES)}")
+    return lang
+
+
+def _compactable(value: float) -> bool:
+    """True when the compact form (one decimal of a million, billion or trillion) is exact."""
+    size = abs(value)
+    if size < 1_000_000:
+        return False
+    scale = 1_000_000 if size < 10**9 else 10**9 if size < 10**12 else 10**12
+    return value % (scale // 10) == 0
+
+
+def number(value: float | int, lang: str = "id", compact: bool = True) -> str:
+    """89,3 / 89.3; 143.000 / 143,000; 1,3 juta / 1.3 million (see the module's conventions)."""
+    lang = _check(lang)
+    if compact and _compactable(value):
+        return format_compact_decimal(value, format_type="long", fraction_digits=1, locale=lang)
+    return format_decimal(value, format=_DECIMAL, locale=lang)
+
+
+def percent(value: float | int | None, lang: str = "id") -> str:
+    """A value already in percent (41.2 means 41.2%): "41,2%" / "41.2%"."""
+    if value is None:
+        return ""
+    return number(value, lang, compact=False) + "%"
+
+
+def difference(value: float | int, lang: str = "id", unit: str | None = None) -> str:
+    """A signed difference: "+4,5", "-2", "0"; with a unit, "+4,5 poin persentase"."""
+    lang = _check(lang)
+    text = "0" if value == 0 else format_decimal(value, format=_SIGNED, locale=lang)
+    return text + (UNITS[lang][unit] if unit else "")
+
+
+def amount(value: float | int, unit: str, qualifier: str = "exact", lang: str = "id") -> str:
+    """ "lebih dari 1,3 juta pekerja" / "more than 1.3 million workers"."""
+    lang = _check(lang)
+    if unit not in UNITS[lang]:
+        raise ValueError(f"unit {unit!r}: expected one of {', '.join(UNITS[lang])}")
+    return QUALIFIERS[lang].get(qualifier, "") + number(value, lang) + UNITS[lang][unit]
+
+
+def long_date(iso: str | date | None, lang: str = "id") -> str:
+    """ "2 Oktober 2024" / "2 October 2024"; empty for no date."""
+    if not iso:
+        return ""
+    day = iso if isinstance(iso, date) else date.fromisoformat(iso)
+    return format_date(day, "d MMMM y", locale=_check(lang))
+
+
+def month_name(month: int, lang: str = "en") -> str:
+    return format_date(date(2000, month, 1), "MMMM", locale=_check(lang))
+
+
+# the names the rest of cakupan has always used
+def number_id(value: float | int) -> str:
+    return number(value, "id")
+
+
+def number_en(value: float | int) -> str:
+    return number(value, "en")
+
+
+def amount_id(value: float | int, unit: str, qualifier: str) -> str:
+    return amount(value, unit, qualifier, "id")
+
+
+def amount_en(value: float | int, unit: str, qualifier: str) -> str:
+    return amount(value, unit, qualifier, "en")
+
+
+def date_id(iso: str | None) -> str:
+    return long_date(iso, "id")
+
+
+def date_en(iso: str | None) -> str:
+    return long_date(iso, "en")
