@@ -1,9 +1,13 @@
-"""In Datasette's own table and row pages, figure, article and region references link to cakupan's pages.
+"""In Datasette's own table and row pages, figure, article and region references link to cakupan's pages,
+and numbers read the Indonesian way (112.000; 89,3), integer-valued ones without a trailing ".0".
 
-Datasette 0.65 hands a foreign-key cell to render_cell as {"value", "label"}; the label is kept."""
+Datasette 0.65 hands a foreign-key cell to render_cell as {"value", "label"}; the label is kept.
+Downloads (CSV, JSON) never pass through render_cell, so they keep the stored values."""
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
+
+from cakupan.formatting import number
 
 FIGURE_COLUMNS = {
     "figure_id",
@@ -16,6 +20,10 @@ FIGURE_COLUMNS = {
 ARTICLE_COLUMNS = {"source_id", "actual_source_id", "target_source_id"}
 REGION_COLUMNS = {"region_code", "province_code", "organising_region_code"}
 QUOTE_OF_FIGURE = {"figures", "figure_citations"}
+
+
+# Codes, years and keys are numbers SQLite stores but nobody reads as quantities: no grouping dots.
+PLAIN_NUMBER_COLUMNS = {"rank", "award_year", "target_year", "year", "bytes", "rowid", "level"}
 
 
 def link(href: str, text: str) -> Markup:
@@ -31,6 +39,10 @@ def render_cell(row, value, column, table, database):
         if isinstance(value, dict)
         else (value, value)
     )
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if column in PLAIN_NUMBER_COLUMNS or column.endswith(("_id", "_year", "_start", "_end")):
+            return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else None
+        return Markup(f'<span class="num">{escape(number(raw, "id", compact=False))}</span>')
     if not isinstance(raw, str) or not raw:
         return None
     if column in FIGURE_COLUMNS and table != "citations":
@@ -39,8 +51,8 @@ def render_cell(row, value, column, table, database):
         return link(f"/-/articles/{raw}", label)
     if column == "figure_ids":
         return Markup(", ".join(link(f"/-/cite/{v}", v) for v in raw.split(",")))
-    if column in REGION_COLUMNS and raw != "ID":
-        return link(f"/-/gaps?province={raw[:2]}", label)
+    if column in REGION_COLUMNS:
+        return link(f"/-/wilayah/{raw}", label)
     if column == "quote" and table in QUOTE_OF_FIGURE:
         return link(f"/-/cite/{row['figure_id']}", raw)
     return None

@@ -171,7 +171,7 @@ async def test_datasette_pages_link_figures_articles_and_checks(site):
         '<a href="/-/articles/000_0dc850caf364129e">Kabupaten Sarolangun Naikkan UCJ BPJS Ketenagakerjaan Menjadi 65 Persen</a>'
         in html
     )
-    assert '<a href="/-/gaps?province=15">Kabupaten Sarolangun</a>' in html
+    assert '<a href="/-/wilayah/15.03">Kabupaten Sarolangun</a>' in html
     row = (await get(site, "/cakupan/coverage_gaps")).text
     # coverage_gaps is a table keyed by its coverage figure: the key opens the row, the other
     # figures open their cite pages

@@ -13,7 +13,16 @@ Bounded twice, in entries and in bytes, so that crawlers and junk URLs cannot gr
 - replacing an entry (concurrent misses on one URL each store it) first takes the old entry's
   size off the total.
 Not cached: requests with cookies or credentials, anything but GET and HEAD, responses that set
-cookies. Datasette's Host-dependent absolute links make the Host part of the key.
+cookies or say `Cache-Control: no-store` or `private` (the health check's answer must be fresh).
+Datasette's Host-dependent absolute links make the Host part of the key.
+
+For shared caches (the proxy in deploy/, a CDN): what this cache stores is, by the rules above,
+the same for every reader, so a stored 200 that says nothing about caching (Datasette's home page
+and CSV) is sent `Cache-Control: public, max-age=<default_cache_ttl>`, the lifetime Datasette
+gives its other pages; a proxy that honours Cache-Control then keeps it too. And every answer
+says which build it comes from (`X-Cakupan-Build`, the first 16 hex digits of the database's
+SHA-256, which starts the ETag of /cakupan.db): a reader, a test or an operator can tell a page of
+one build from another's, and fetch that build's downloads by it (deploy/README.md).
 """
 
 from __future__ import annotations
@@ -28,6 +37,9 @@ MAX_BODY = 1024 * 1024  # the largest page the site makes is well under this (te
 MAX_TOTAL = 16 * 1024 * 1024
 MAX_ENTRIES = 2048
 PRIVATE_HEADERS = {b"cookie", b"authorization"}
+NOT_STORED = (b"no-store", b"private")  # Cache-Control directives that keep an answer out
+DEFAULT_TTL = 300  # Datasette's default_cache_ttl, when no Datasette says otherwise
+BUILD_HEADER = b"x-cakupan-build"
 
 # cakupan's pages that read query parameters, and which; any other /-/ path reads none
 PAGE_PARAMETERS = {
@@ -128,15 +140,54 @@ async def send_entry(send, scope, entry: Entry) -> None:
     )
 
 
+def storable(headers: list[tuple[bytes, bytes]]) -> bool:
+    names = {k for k, _ in headers}
+    if b"set-cookie" in names or b"etag" in names:
+        return False
+    control = b",".join(v for k, v in headers if k == b"cache-control").lower()
+    return not any(d.strip().split(b"=")[0] in NOT_STORED for d in control.split(b","))
+
+
+def shared_cache_headers(headers: list[tuple[bytes, bytes]], ttl: int) -> list[tuple[bytes, bytes]]:
+    """A stored answer's headers, with a Cache-Control a shared cache can act on."""
+    if ttl > 0 and not any(k == b"cache-control" for k, _ in headers):
+        return [*headers, (b"cache-control", f"public, max-age={ttl}".encode())]
+    return headers
+
+
+def build_of(datasette) -> bytes | None:
+    """The first 16 hex digits of the served database's SHA-256, from its inspect file."""
+    inspected = (getattr(datasette, "inspect_data", None) or {}).get("cakupan") or {}
+    digest = inspected.get("hash")
+    return digest[:16].encode() if isinstance(digest, str) else None
+
+
+def with_build(send, build: bytes | None):
+    if build is None:
+        return send
+
+    async def send_with_build(message):
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers") or [] if k.lower() != BUILD_HEADER]
+            message = {**message, "headers": [*headers, (BUILD_HEADER, build)]}
+        await send(message)
+
+    return send_with_build
+
+
 CACHES: WeakKeyDictionary = WeakKeyDictionary()  # each Datasette's cache, for tests and tools
 
 
 def wrap(app, datasette=None):
     cache = ResponseCache()
+    ttl = DEFAULT_TTL
     if datasette is not None:
         CACHES[datasette] = cache
+        ttl = int(datasette.setting("default_cache_ttl"))
 
     async def wrapped(scope, receive, send):
+        if scope["type"] == "http":
+            send = with_build(send, build_of(datasette))
         key = cache_key(scope)
         if key is None:
             return await app(scope, receive, send)
@@ -156,8 +207,7 @@ def wrap(app, datasette=None):
         async def capture(message):
             if message["type"] == "http.response.start":
                 headers = [(k.lower(), v) for k, v in message.get("headers") or []]
-                names = {k for k, _ in headers}
-                if message["status"] == 200 and b"set-cookie" not in names and b"etag" not in names:
+                if message["status"] == 200 and storable(headers):
                     headers = [(k, v) for k, v in headers if k != b"content-length"]
                     state["start"] = {**message, "headers": headers}
                     state["held"] = True
@@ -175,7 +225,8 @@ def wrap(app, datasette=None):
                 return None
             whole = b"".join(state["chunks"])
             etag = etag_of(whole)
-            entry = Entry(state["start"]["headers"] + [(b"etag", etag)], whole, etag)
+            headers = shared_cache_headers(state["start"]["headers"], ttl)
+            entry = Entry([*headers, (b"etag", etag)], whole, etag)
             state["held"] = False
             if scope["method"] == "GET":
                 cache.put(key, entry)

@@ -11,6 +11,12 @@ Datasette's Python code, not a template; the page works without it).
 
 Styles keep 'unsafe-inline': Datasette writes a <style> block per table page (one CSS rule per
 column name) and style="" attributes. CSS cannot run script, and every value in it is escaped.
+
+JSON and CSV answers carry `Access-Control-Allow-Origin: *`, so a newsroom's chart or notebook in
+a browser can read the open data from another origin. It is safe because the site is public and
+has no logins: no answer depends on a cookie or credential (the response cache refuses to store
+requests that carry them, and no page reads them), so there is nothing private to read across
+origins. HTML pages get no such header: no other origin needs to read them.
 """
 
 from __future__ import annotations
@@ -26,6 +32,12 @@ SCRIPT_TEMPLATES = ("_close_open_menus.html", "_codemirror_foot.html", "table.ht
 PLACEHOLDER_VALUES = {"datasette_allow_facet": ("true", "false")}
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 PLACEHOLDER = re.compile(r"{{\s*(\w+)\s*}}")
+
+# What is read across origins: Datasette's .json and .csv views (its CSV is text/plain unless
+# downloaded), and any other JSON or CSV answer by its type.
+CROSS_ORIGIN_SUFFIXES = (".json", ".csv")
+CROSS_ORIGIN_TYPES = (b"application/json", b"text/csv")
+CORS = b"access-control-allow-origin"
 
 COMMON = {
     b"x-content-type-options": b"nosniff",
@@ -84,6 +96,10 @@ def wrap(app, datasette):
     return add_headers(app, policy)
 
 
+def readable_across_origins(path: str, content_type: bytes) -> bool:
+    return path.endswith(CROSS_ORIGIN_SUFFIXES) or content_type.startswith(CROSS_ORIGIN_TYPES)
+
+
 def add_headers(app, policy: bytes):
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
@@ -94,12 +110,15 @@ def add_headers(app, policy: bytes):
                 headers = [
                     (k, v)
                     for k, v in message.get("headers") or []
-                    if k.lower() not in COMMON and k.lower() != b"content-security-policy"
+                    if k.lower() not in COMMON
+                    and k.lower() not in (b"content-security-policy", CORS)
                 ]
                 headers += list(COMMON.items())
                 content_type = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
                 if content_type.startswith(b"text/html"):
                     headers.append((b"content-security-policy", policy))
+                elif readable_across_origins(scope["path"], content_type.lower()):
+                    headers.append((CORS, b"*"))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -1,0 +1,196 @@
+"""Datasette's own pages for journalists: Indonesian numbers, region links, technical tables hidden,
+and `_search` refused where there is no full-text search."""
+
+from __future__ import annotations
+
+import csv
+import html as html_module
+import importlib.util
+import io
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, copy_site, link_site_files, serving
+
+from cakupan.build import build
+from cakupan.site.app import make_datasette
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = copy_site(tmp_path_factory.mktemp("datasette_pages") / "pkg")
+    build(root)
+    return make_datasette(root)
+
+
+@pytest.mark.parametrize("path", ["/cakupan/awards", "/cakupan/posts", "/cakupan/figure_citations"])
+async def test_search_on_a_table_without_full_text_search_is_refused(site, path):
+    response = await site.client.get(path + "?_search=Jambi")
+    assert response.status_code == 400
+    assert "/-/search?q=Jambi" in response.text
+
+
+async def test_search_on_a_table_with_full_text_search_still_works(site):
+    response = await site.client.get("/cakupan/figures.json?_search=pekerja&_shape=array")
+    assert response.status_code == 200
+    assert response.json() != []
+    assert all("pekerja" in row["quote"].lower() for row in response.json())
+
+
+async def test_technical_tables_are_hidden_from_the_database_page(site):
+    html = (await site.client.get("/cakupan")).text
+    assert 'href="/cakupan/_build"' not in html
+    assert 'href="/cakupan/_build_inputs"' not in html
+    assert (await site.client.get("/cakupan/_build")).status_code == 200
+
+
+async def test_numbers_read_the_indonesian_way_and_regions_link_to_their_page(site):
+    html = (await site.client.get("/cakupan/figures?figure_id=f000-01")).text
+    cells = dict(re.findall(r'<td class="col-(\w+)[^"]*">(.*?)</td>', html, re.S))
+    assert cells["value"] == '<span class="num">112.000</span>'
+    assert re.fullmatch(r'<a href="/-/wilayah/15\.\d\d">[^<]+</a>', cells["region_code"])
+
+
+def test_a_cell_number_is_indonesian_exact_and_integer_valued_numbers_have_no_decimals():
+    from cakupan.formatting import number
+
+    assert [number(v, "id", compact=False) for v in (112000.0, 89.3, 1300000, 0.5)] == [
+        "112.000",
+        "89,3",
+        "1.300.000",
+        "0,5",
+    ]
+
+
+def csv_link(html: str) -> str:
+    """The href of the table page's "CSV" link."""
+    (href,) = re.findall(r'<a href="([^"]+)">CSV</a>', html)
+    return html_module.unescape(href)
+
+
+def package_rows(root: Path, table: str) -> list[dict[str, str]]:
+    with open(root / "data" / f"{table}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def downloaded_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory):
+    """A synthetic package of 1,200 figures: more than max_returned_rows (1,000)."""
+    spec = importlib.util.spec_from_file_location(
+        "benchmarks_synthetic", ROOT / "benchmarks" / "synthetic.py"
+    )
+    synthetic = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = synthetic  # dataclasses look their module up while it loads
+    spec.loader.exec_module(synthetic)
+    root = tmp_path_factory.mktemp("datasette_pages_big") / "pkg"
+    synthetic.generate(root, 120, check=False)
+    shutil.copy2(ROOT / "metadata.yml", root / "metadata.yml")
+    link_site_files(root)
+    build(root)
+    return root, make_datasette(root)
+
+
+async def test_the_csv_link_downloads_every_row_streamed(big_site):
+    root, site = big_site
+    href = csv_link((await site.client.get("/cakupan/figures")).text)
+    assert "_stream=on" in href and "_dl=1" in href
+    response = await site.client.get(href)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="figures.csv"'
+    got = [row["figure_id"] for row in downloaded_rows(response.text)]
+    want = sorted(row["figure_id"] for row in package_rows(root, "figures"))
+    assert len(want) == 1200
+    assert got == want  # the table page sorts by figure_id
+
+
+NOT_YET = {
+    "figures": "figures.value is stored REAL (112000 comes back 112000.0) until cakupan/database.py "
+    "gives number columns NUMERIC affinity",
+    "regions": "data/regions.csv prints lon 96.086260 with a trailing zero, which no number column keeps",
+}
+CURATED = [
+    pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[t])) if t in NOT_YET else t
+    for t in (
+        "sources",
+        "regions",
+        "indicators",
+        "people",
+        "posts",
+        "figures",
+        "awards",
+        "regulations",
+    )
+]
+
+
+@pytest.mark.parametrize("table", CURATED)
+async def test_the_csv_download_equals_the_package_cell_for_cell(site, table):
+    root = Path(site.get_database("cakupan").path).parent.parent
+    html = (await site.client.get(f"/cakupan/{table}")).text
+    got = downloaded_rows((await site.client.get(csv_link(html))).text)
+    key = next(iter(package_rows(root, table)[0]))
+    want = sorted(package_rows(root, table), key=lambda row: row[key])
+    assert sorted(got, key=lambda row: row[key]) == want
+
+
+SHOTS = Path("/tmp/shots")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = copy_site(tmp_path_factory.mktemp("datasette_pages_browser") / "pkg")
+    build(root)
+    with serving(root) as (base, _, _):
+        yield base
+
+
+def open_at(browser, width: int):
+    context = browser.new_context(viewport={"width": width, "height": 800}, device_scale_factor=1)
+    return context, context.new_page()
+
+
+@pytest.mark.browser
+def test_a_figure_card_on_a_phone_shows_no_empty_fields(server, browser):
+    context, page = open_at(browser, 390)
+    page.goto(server + "/cakupan/figures")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "figures-390.png"), full_page=True)
+    shown_empty = page.evaluate(
+        """[...document.querySelectorAll('.rows-and-columns td')]
+             .filter(td => td.offsetParent !== null && td.textContent.trim() === '').length"""
+    )
+    assert shown_empty == 0
+    context.close()
+
+
+DATASETTE_PAGES = {
+    "home": "/",
+    "database": "/cakupan",
+    "figures": "/cakupan/figures",
+    "awards": "/cakupan/awards",
+    "row": "/cakupan/figures/f000-01",
+    "query": "/cakupan?sql=select+1",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("name", DATASETTE_PAGES)
+def test_datasette_pages_have_no_critical_or_serious_axe_findings(
+    server, browser, axe_violations, name, width
+):
+    context, page = open_at(browser, width)
+    page.goto(server + DATASETTE_PAGES[name])
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    found = axe_violations(page)
+    context.close()
+    assert found == []
