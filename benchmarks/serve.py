@@ -35,7 +35,10 @@ from pathlib import Path
 
 from serve_common import running_site, site_root
 
-OURS = {"cite", "article", "gaps", "gaps by province", "awards", "articles index", "conflicts"}
+OURS = {
+    "cite", "article", "gaps", "gaps by province", "awards", "articles index", "conflicts",
+    "region", "search", "award cite", "annotation", "sitemap part", "home",
+}  # fmt: skip
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -58,6 +61,10 @@ def cold_urls(root: Path) -> list[tuple[str, str]]:
                 "select distinct province_code from coverage_gaps order by province_code"
             )
         ]
+        regions = [
+            r[0] for r in conn.execute("select distinct region_code from figures order by 1")
+        ]
+        awards = [r[0] for r in conn.execute("select award_id from awards order by award_id")]
     pick = random.Random(0)
     urls = [("cite", f"/-/cite/{f}") for f in pick.sample(figures, min(10, len(figures)))]
     urls += [("article", f"/-/articles/{a}") for a in pick.sample(articles, min(10, len(articles)))]
@@ -65,6 +72,14 @@ def cold_urls(root: Path) -> list[tuple[str, str]]:
         ("gaps by province", f"/-/gaps?province={p}")
         for p in pick.sample(provinces, min(5, len(provinces)))
     ]
+    urls += [("region", f"/-/wilayah/{r}") for r in pick.sample(regions, min(5, len(regions)))]
+    urls += [("award cite", f"/-/cite-award/{a}") for a in pick.sample(awards, min(3, len(awards)))]
+    urls += [
+        ("annotation", f"/-/cite/{f}.jsonld") for f in pick.sample(figures, min(5, len(figures)))
+    ]
+    # a word in nearly every quote, a region name, and a name of a person
+    urls += [("search", f"/-/search?q={q}") for q in ("pekerja", search_term, "Bahri")]
+    urls += [("sitemap part", "/sitemap-angka-1.xml"), ("home", "/")]
     urls += [
         ("gaps", "/-/gaps"),
         ("awards", "/-/awards"),

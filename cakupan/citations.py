@@ -38,9 +38,16 @@ def container(ctx: dict) -> str:
     return f"cakupan archive, article {ctx['source_id']} (outlet not named in the text)"
 
 
+def _record(ctx: dict) -> tuple[str, str]:
+    """What is cited: ("figure", id) or ("award", id), an award row's page cites an award."""
+    return ("figure", ctx["figure_id"]) if "figure_id" in ctx else ("award", ctx["award_id"])
+
+
 def citation_key(ctx: dict) -> str:
-    """Stable across builds and releases: the figure id never changes."""
-    return f"cakupan-{ctx['figure_id']}"
+    """Stable across builds and releases: a figure's or an award's id never changes; an award's
+    key says so, so it can never be a figure's."""
+    kind, record_id = _record(ctx)
+    return f"cakupan-{record_id}" if kind == "figure" else f"cakupan-award-{record_id}"
 
 
 def _region(ctx: dict) -> str:
@@ -91,6 +98,39 @@ def newsroom_id(ctx: dict) -> str:
 
 def newsroom_en(ctx: dict) -> str:
     return newsroom(ctx, "en")
+
+
+# An award's newsroom sentence: who won what, when it was presented, where it was reported.
+AWARD_PHRASES = {
+    "id": {
+        "date": date_id,
+        "what": "{region} meraih juara {rank} {award} {year} {level}, kategori {category}",
+        "provincial": "tingkat provinsi {}", "national": "tingkat nasional",
+        "when": "diserahkan {}", "no_date": "tanggal penyerahan tidak disebutkan",
+    },
+    "en": {
+        "date": date_en,
+        "what": "{region}: rank {rank}, {award} {year} ({level}), category \u201c{category}\u201d",
+        "provincial": "provincial round, {}", "national": "national round",
+        "when": "presented on {}", "no_date": "ceremony date not given",
+    },
+}  # fmt: skip
+
+
+def award_newsroom(ctx: dict, lang: str) -> str:
+    """Newsroom style for a Paritrana result (an awards row with its regions and article)."""
+    p, shared = AWARD_PHRASES[lang], PHRASES[lang]
+    level = p.get(ctx["level"], ctx["level"]).format(ctx["organising_region"])
+    what = p["what"].format(
+        region=_region(ctx), rank=ctx["rank"], award=ctx["award"], year=ctx["award_year"],
+        level=level, category=ctx["category"],
+    )  # fmt: skip
+    date = ctx.get("ceremony_date")
+    when = p["when"].format(p["date"](date)) if date else p["no_date"]
+    outlet = ctx.get("outlet")
+    where = shared["outlet"].format(outlet) if outlet else shared["no_outlet"]
+    headline = f", \u201c{ctx['headline']}\u201d" if ctx.get("headline") else shared["untitled"]
+    return f"{what}, {when}, {where}{headline}. {shared['quote']}: \u201c{ctx['quote']}\u201d"
 
 
 def apa(ctx: dict) -> str:
@@ -146,11 +186,13 @@ _BIBTEX_MONTHS = [
 ]
 
 
+def _quoted(ctx: dict) -> str:
+    kind, record_id = _record(ctx)
+    return f"cakupan {kind} {record_id}: \u201c{ctx['quote']}\u201d"
+
+
 def _note(ctx: dict) -> str:
-    return (
-        f"cakupan figure {ctx['figure_id']}: \u201c{ctx['quote']}\u201d"
-        f" (characters {ctx['quote_start']}\u2013{ctx['quote_end']})"
-    )
+    return f"{_quoted(ctx)} (characters {ctx['quote_start']}\u2013{ctx['quote_end']})"
 
 
 def bibtex(ctx: dict) -> str:
@@ -196,7 +238,7 @@ def csl(ctx: dict) -> dict:
         item["accessed"] = _date_parts(ctx["date_accessed"])
     if ctx.get("url"):
         item["URL"] = ctx["url"]
-    item["note"] = f"cakupan figure {ctx['figure_id']}: \u201c{ctx['quote']}\u201d"
+    item["note"] = _quoted(ctx)
     return item
 
 

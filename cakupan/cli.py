@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -79,12 +80,31 @@ def build(root: Path, force: bool):
 @ROOT_OPTION
 @click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("-p", "--port", default=8001, show_default=True, help="Port to bind.")
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address readers use (https://cakupan.example.org): every permalink, canonical "
+    "link, sitemap and citation is written with it. Default: the address each request came to.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the datasette command instead of running it.")
-def serve(root: Path, host: str, port: int, dry_run: bool):
+def serve(root: Path, host: str, port: int, public_url: str | None, dry_run: bool):
     """Build when the inputs changed, then serve the catalogue with Datasette (immutable)."""
     from .build import DB_NAME, BuildError
     from .build import build as run
-    from .serve import ServeError, datasette_args, exec_server, pin_build
+    from .serve import (
+        PUBLIC_URL_ENV,
+        ServeError,
+        check_public_url,
+        datasette_args,
+        exec_server,
+        pin_build,
+    )
+
+    if public_url is not None:
+        try:
+            os.environ[PUBLIC_URL_ENV] = check_public_url(public_url)
+        except ServeError as e:
+            raise click.BadParameter(str(e), param_hint="--public-url") from None
 
     db = root / "build" / DB_NAME
     try:

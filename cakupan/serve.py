@@ -12,6 +12,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .build import DB_NAME, INSPECT_NAME, build_lock
 from .fingerprint import (
@@ -67,6 +68,20 @@ def datasette_args(
 
 class ServeError(Exception):
     pass
+
+
+PUBLIC_URL_ENV = "CAKUPAN_PUBLIC_URL"  # read by the server (cakupan/site/public_url.py)
+
+
+def check_public_url(url: str) -> str:
+    """The public base URL every absolute link of the site is written with, without a trailing
+    slash; an error naming what was given and what is expected otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ServeError(
+            f"public URL {url!r}: expected an http(s) address such as https://cakupan.example.org"
+        )
+    return url.rstrip("/")
 
 
 def pin_build(out_dir: Path) -> Path:

@@ -48,7 +48,13 @@ sys.path.insert(0, str(ROOT))
 
 from cakupan import serve as serving  # noqa: E402
 from cakupan.build import BuildError, build  # noqa: E402
-from cakupan.serve import datasette_args, pin_build  # noqa: E402
+from cakupan.serve import (  # noqa: E402
+    PUBLIC_URL_ENV,
+    ServeError,
+    check_public_url,
+    datasette_args,
+    pin_build,
+)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
@@ -493,9 +499,17 @@ def main(argv: list[str] | None = None) -> int:
         default=60.0,
         help="seconds the old build's downloads stay reachable after a rolling update",
     )
+    parser.add_argument(
+        "--public-url", help="the address readers use; every replica writes its links with it"
+    )
     args = parser.parse_args(argv)
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
+    if args.public_url:
+        try:  # the replicas inherit it, as `cakupan serve --public-url` passes it on
+            os.environ[PUBLIC_URL_ENV] = check_public_url(args.public_url)
+        except ServeError as e:
+            parser.error(str(e))
 
     def say(line: str) -> None:
         print(line, flush=True)

@@ -2,7 +2,8 @@
 
 A journalist subscribes once and learns of every release and of every released figure
 corrected in it. Reads releases along their rowid and each changelog along its primary key,
-bounded; links are relative to the feed's own address (RFC 4287 allows it)."""
+bounded. Links are absolute, at the public base URL (cakupan/site/public_url.py): some feed
+readers do not resolve relative ones."""
 
 from xml.sax.saxutils import escape, quoteattr
 
@@ -10,6 +11,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from cakupan.site.pages import CACHE_CONTROL, PageTooSlow, rows
+from cakupan.site.public_url import base_url
 
 ENTRIES = 20
 LINES = 100  # changelog lines per entry; the rest are on /-/releases and in release_changes
@@ -23,6 +25,7 @@ def _line(c: dict) -> str:
 
 
 async def changes_feed(datasette, request):
+    base = base_url(datasette, request)
     try:
         releases = await rows(
             datasette,
@@ -46,7 +49,7 @@ async def changes_feed(datasette, request):
                 f"<id>urn:cakupan:release:{escape(r['release_id'])}</id>"
                 f"<title>Rilis {escape(r['release_id'])}: {escape(summary)}</title>"
                 f"<updated>{escape(r['released_on'])}T00:00:00Z</updated>"
-                f'<link rel="alternate" href={quoteattr("/-/releases#" + r["release_id"])}/>'
+                f'<link rel="alternate" href={quoteattr(base + "/-/releases#" + r["release_id"])}/>'
                 f'<content type="text">{escape(chr(10).join(lines))}</content>'
                 "</entry>"
             )
@@ -60,8 +63,10 @@ async def changes_feed(datasette, request):
         "<title>cakupan: perubahan / changes</title>"
         f"<updated>{updated}</updated>"
         "<author><name>cakupan curators</name></author>"
-        '<link rel="self" href="/-/changes.atom"/>'
-        '<link rel="alternate" href="/-/releases"/>' + "".join(entries) + "</feed>\n"
+        f'<link rel="self" href={quoteattr(base + "/-/changes.atom")}/>'
+        f'<link rel="alternate" href={quoteattr(base + "/-/releases")}/>'
+        + "".join(entries)
+        + "</feed>\n"
     )
     return Response(
         body,

@@ -5,7 +5,9 @@ The article HTML was rendered and escaped once at build time (cakupan/render.py)
 from datasette import hookimpl
 
 from cakupan.citations import amount_id
+from cakupan.jsonld import SCHEMA_ORG, news_article, script
 from cakupan.site.pages import Listing, message_page, one_page_of, page, rows
+from cakupan.site.public_url import base_url
 
 
 async def articles_index(datasette, request):
@@ -60,7 +62,13 @@ async def article_page(datasette, request):
         for f in figures:
             f["amount"] = amount_id(f["value"], f["unit"], f["qualifier"])
         source = found[0]
-        context = {"source": source, "html": source["html"], "figures": figures}
+        jsonld = {"@context": SCHEMA_ORG, **news_article(source, base_url(datasette, request))}
+        context = {
+            "source": source,
+            "html": source["html"],
+            "figures": figures,
+            "jsonld": script(jsonld),
+        }
         return 200, await datasette.render_template(
             "cakupan_article.html", context, request=request
         )

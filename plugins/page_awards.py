@@ -1,5 +1,6 @@
 """/-/awards: Paritrana rankings by year, level and category, with coverage and the quote behind each rank."""
 
+import json
 from itertools import groupby
 
 from datasette import hookimpl
@@ -54,6 +55,18 @@ async def awards_page(datasette, request):
         if not isinstance(listing, Listing):
             return listing
         ranked = listing.rows
+        # the outlet of each result's article, by the sources key (a join would make the count
+        # walk the whole table for source_id, which no index of award_rankings holds)
+        outlets = {
+            r["source_id"]: r["outlet"]
+            for r in await rows(
+                datasette,
+                "select source_id, outlet from sources where source_id in (select value from json_each(:ids))",
+                {"ids": json.dumps(sorted({r["source_id"] for r in ranked}))},
+            )
+        }
+        for r in ranked:
+            r["outlet"] = outlets.get(r["source_id"])
         groups = []
         for key, members in groupby(ranked, key=lambda r: tuple(r[k] for k in GROUP_KEY)):
             group = dict(zip(GROUP_KEY, key, strict=True))

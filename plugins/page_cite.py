@@ -1,14 +1,19 @@
-"""/-/cite/<figure_id>: one figure, its quote in context, its arithmetic, and ready citations."""
+"""/-/cite/<figure_id>: one figure, its quote in context, its arithmetic, its corrections, and
+ready citations; `?rilis=<release_id>` shows the figure as it stood in that release (a permalink
+that keeps working in every later release: releases only append)."""
 
 import json
-from urllib.parse import quote as urlquote
 
 from datasette import hookimpl
 
-from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, bibtex, csl, date_id
-from cakupan.site.pages import message_page, page, rows
+from cakupan.annotations import around, text_fragment
+from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, bibtex, csl, date_id, ris
+from cakupan.jsonld import quotation, script
+from cakupan.releases import as_released, history
+from cakupan.site.arithmetic import check_arithmetic, figure_qualifiers, gap_arithmetic
+from cakupan.site.pages import arg, message_page, page, read, rows
+from cakupan.site.public_url import base_url
 
-CONTEXT_CHARS = 160
 ATTRIBUTION = {
     "direct_quote": ("kutipan langsung", "direct quote"),
     "reported_speech": ("parafrase", "reported speech"),
@@ -20,20 +25,23 @@ BASIS = {
 }
 
 
-def around(text: str, start: int, end: int) -> tuple[str, str]:
-    """Some words either side of the quote, cut at spaces so no word is split."""
-    before = text[max(0, start - CONTEXT_CHARS) : start]
-    after = text[end : end + CONTEXT_CHARS]
-    if start > CONTEXT_CHARS and " " in before:
-        before = before[before.index(" ") + 1 :]
-    if end + CONTEXT_CHARS < len(text) and " " in after:
-        after = after[: after.rindex(" ")]
-    return before, after
+# what a reader compares between a release and now (the fields a correction must explain)
+RELEASED_FIELDS = ("value", "unit", "qualifier", "region_code", "indicator_id", "as_of", "quote")
 
 
-def text_fragment(url: str, quote: str) -> str:
-    """A link that makes the browser scroll to the quote on the outlet's page (W3C text fragments)."""
-    return f"{url}#:~:text={urlquote(quote, safe='').replace('-', '%2D')}"
+def released_fields(now: dict, released: dict) -> list[dict]:
+    """Each compared field as released and now; the database's cells in the CSV's text form."""
+
+    def text(value) -> str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return "" if value is None else str(value)
+
+    return [
+        {"field": k, "then": released.get(k, ""), "now": text(now.get(k)),
+         "changed": released.get(k, "") != text(now.get(k))}
+        for k in RELEASED_FIELDS
+    ]  # fmt: skip
 
 
 async def cite_page(datasette, request):
@@ -42,7 +50,8 @@ async def cite_page(datasette, request):
     async def render():
         found = await rows(
             datasette,
-            """select fc.*, f.as_of_basis, f.note, s.sha256, a.text as article_text
+            """select fc.*, f.as_of_basis, f.note, s.sha256, s.retracted_on, s.retraction_reason,
+                      s.byline, s.language, a.text as article_text
                from figure_citations fc join figures f on f.figure_id = fc.figure_id
                join sources s on s.source_id = fc.source_id join articles a on a.source_id = fc.source_id
                where fc.figure_id = :id""",  # every join by primary key
@@ -59,6 +68,27 @@ async def cite_page(datasette, request):
                 "Kesenjangan cakupan / Coverage gaps",
             )
         f = found[0]
+        release_id = arg(request, "rilis")
+        released = None
+        if release_id:
+            released = await read(datasette, as_released, figure_id, release_id)
+            if released is None:
+                return await message_page(
+                    datasette,
+                    request,
+                    404,
+                    f"Angka '{figure_id}' tidak ada dalam rilis '{release_id}'.",
+                    f"Figure '{figure_id}' is not in release '{release_id}'.",
+                    f"/-/cite/{figure_id}",
+                    "Angka ini sekarang / This figure now",
+                )
+        latest = await rows(
+            datasette,
+            "select release_id from releases where rowid = (select max(rowid) from releases)",
+        )
+        in_latest = latest and await read(
+            datasette, as_released, figure_id, latest[0]["release_id"]
+        )
         [ctx] = await rows(datasette, CONTEXT_SQL + " WHERE f.figure_id = ?", (figure_id,))
         f["as_of_basis_label"] = BASIS.get(f["as_of_basis"], f["as_of_basis"])
         f["attribution_id"], f["attribution_en"] = ATTRIBUTION[f["attribution"]]
@@ -80,6 +110,9 @@ async def cite_page(datasette, request):
                where l.figure_id = :id order by c.check_kind, c.figure_ids limit 50""",
             {"id": figure_id},
         )
+        qualifiers = await figure_qualifiers(datasette, gaps, checks)
+        gaps = [gap_arithmetic(g, qualifiers) for g in gaps]
+        checks = [check_arithmetic(c, qualifiers) for c in checks]
         # the two a journalist pastes into a story or a footnote first; the rest folded
         shown = [
             {"key": "id", "label": "Gaya redaksi (Indonesia)", "text": f["citation"]},
@@ -93,7 +126,10 @@ async def cite_page(datasette, request):
                 "label": "CSL-JSON",
                 "text": json.dumps([csl(ctx)], ensure_ascii=False, indent=2),
             },
+            {"key": "ris", "label": "RIS (Zotero, EndNote, Mendeley)", "text": ris(ctx)},
         ]
+        base = base_url(datasette, request)
+        permalink = f"{base}/-/cite/{figure_id}"
         context = {
             "f": f,
             "amount_id": amount_id(f["value"], f["unit"], f["qualifier"]),
@@ -105,8 +141,17 @@ async def cite_page(datasette, request):
             "checks": checks,
             "shown_styles": shown,
             "styles": styles,
-            "permalink": datasette.absolute_url(request, f"/-/cite/{figure_id}"),
-            "fragment_url": text_fragment(f["url"], f["quote"]) if f["url"] else "",
+            "permalink": permalink,
+            "version_permalink": f"{permalink}?rilis={latest[0]['release_id']}"
+            if in_latest
+            else "",
+            "release_id": release_id,
+            "released": released_fields(f, released) if released else [],
+            "history": await read(datasette, history, figure_id),
+            "fragment_url": text_fragment(f["url"], f["quote"], f["article_text"], f["quote_start"])
+            if f["url"]
+            else "",
+            "jsonld": script(quotation({**ctx, **f}, {**ctx, **f}, base)),
         }
         return 200, await datasette.render_template("cakupan_cite.html", context, request=request)
 

@@ -1,10 +1,15 @@
-"""/-/gaps: regions ranked by their gap to target, with bars and links to every figure's citation.
+"""/-/gaps: regions ranked by their gap to target, each at its latest figure, with bars, the
+computed gap beside the one the article states, and the region's earlier figures as history.
 
-Reads coverage_gaps, which the build computed, a page at a time along one of its indexes."""
+Reads coverage_gaps, which the build computed. "Latest" is the row the region page and the home
+page show too: the latest as_of, ties going to the greater actual_figure_id. The listing walks
+the regions (a fixed list of about 550, however many figures there are) and seeks each one's
+latest row along coverage_gaps_by_region; each region's history on the page is one more seek
+along that index, cut at HISTORY rows, so a page reads at most 50 × (HISTORY + 2) rows."""
 
 from datasette import hookimpl
 
-from cakupan.citations import date_id, number_id
+from cakupan.citations import date_id
 from cakupan.site.pages import Listing, arg, message_page, one_page_of, page, rows
 
 LEVELS = [
@@ -13,13 +18,42 @@ LEVELS = [
     ("city", "Kota / City"),
 ]
 BACK = "Semua kesenjangan / All gaps"
-ORDER = "ORDER BY gap_pp DESC, region_code, as_of, actual_figure_id"
+HISTORY = 5  # earlier rows shown under a region; the region page has all of them
+AXIS = (0, 25, 50, 75, 100)  # the bars' scale, in percent
+# where each tick is drawn: the end ones a little inside, so their line is not cut in half
+TICKS = [(t, min(max(t, 0.4), 99.6)) for t in AXIS]
+
+# each region's latest coverage_gaps row: one seek along coverage_gaps_by_region per region.
+# CROSS JOIN keeps regions the outer loop: with a filter SQLite would otherwise walk
+# coverage_gaps_by_province or _by_level, every row of the range, and run the subquery for each
+LATEST = """regions r cross join coverage_gaps g on g.actual_figure_id = (
+    select x.actual_figure_id from coverage_gaps x where x.region_code = r.region_code
+    order by x.as_of desc, x.actual_figure_id desc limit 1)"""
+ORDER = "ORDER BY g.gap_pp DESC, g.region_code"
+EARLIER = """select * from coverage_gaps where region_code = :r and actual_figure_id <> :latest
+order by as_of desc, actual_figure_id desc limit :n"""
 
 
 def where(province: str, level: str) -> tuple[str, dict]:
-    """The filter, written so each combination is one index range (coverage_gaps_by_*)."""
-    clauses = [c for c, v in (("province_code = :p", province), ("level = :l", level)) if v]
+    """The filter on the latest rows (province_code and level are the region's own)."""
+    clauses = [c for c, v in (("g.province_code = :p", province), ("g.level = :l", level)) if v]
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), {"p": province, "l": level}
+
+
+def clamp(pct) -> float:
+    return max(0.0, min(float(pct), 100.0))
+
+
+def describe(g: dict) -> dict:
+    """What the template shows of one coverage_gaps row, beyond its columns."""
+    g["as_of_id"] = date_id(g["as_of"])
+    g["bar_actual"] = f"{clamp(g['actual_pct']):g}"
+    g["bar_target"] = f"{clamp(g['target_pct']):g}" if g["target_pct"] is not None else None
+    stated, computed = g["stated_gap_pp"], g["gap_pp"]
+    g["difference_pp"] = (
+        round(stated - computed, 2) if stated is not None and computed is not None else None
+    )
+    return g
 
 
 async def gaps_page(datasette, request):
@@ -44,25 +78,27 @@ async def gaps_page(datasette, request):
             return await message_page(datasette, request, 400, *refused, "/-/gaps", BACK)
         condition, params = where(province, level)
         listing = await one_page_of(
-            datasette, request, f"coverage_gaps{condition}", ORDER, BACK, params
+            datasette, request, LATEST + condition, ORDER, BACK, params, columns="g.*"
         )
         if not isinstance(listing, Listing):
             return listing
-        gaps = listing.rows
+        gaps = [describe(g) for g in listing.rows]
         for g in gaps:
-            g["as_of_id"] = date_id(g["as_of"])
-            g["workers_id"] = (
-                number_id(g["workers_total"]) if g["workers_total"] is not None else ""
+            earlier = await rows(
+                datasette,
+                EARLIER,
+                {"r": g["region_code"], "latest": g["actual_figure_id"], "n": HISTORY + 1},
             )
-            g["workers_to_enrol_id"] = (
-                number_id(g["workers_to_enrol"]) if g["workers_to_enrol"] is not None else ""
-            )
+            g["more_history"] = len(earlier) > HISTORY
+            g["history"] = [describe(h) for h in earlier[:HISTORY]]
         context = {
             "gaps": gaps,
             "provinces": provinces,
             "province": province,
             "level": level,
             "levels": LEVELS,
+            "axis": TICKS,
+            "history_size": HISTORY,
             "pagination": listing.pagination,
         }
         return 200, await datasette.render_template("cakupan_gaps.html", context, request=request)

@@ -15,6 +15,39 @@ def pct(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+# the arithmetic's units: percents with the sign, percentage points in the word the pages use
+_POINTS = {"id": " poin", "en": " percentage points"}
+
+
+def quantity(value, unit: str, qualifier: str | None = "exact", lang: str = "id") -> str:
+    """A computed or stated number with its unit and qualifier: "lebih dari 143.000 pekerja",
+    "sekitar 44,6%", "11 poin" / "more than 143,000 workers", "44.6%", "11 percentage points"."""
+    value = float(value)
+    if unit == "workers":
+        return formatting.amount(value, unit, qualifier or "exact", lang)
+    prefix = formatting.QUALIFIERS[lang].get(qualifier or "exact", "")
+    if unit == "percent":
+        return prefix + formatting.percent(value, lang)
+    if unit == "percentage_points":
+        points = " percentage point" if lang == "en" and value == 1 else _POINTS[lang]
+        return prefix + formatting.number(value, lang, compact=False) + points
+    return prefix + formatting.number(value, lang)
+
+
+def signed(
+    value, unit: str | None = None, qualifier: str | None = "exact", lang: str = "id"
+) -> str:
+    """A difference with its sign: "+0,6 poin", "hingga +121.818 pekerja", "0" (a difference of
+    two percents is in percentage points)."""
+    value = float(value)
+    prefix = formatting.QUALIFIERS[lang].get(qualifier or "exact", "")
+    if value == 0:
+        return prefix + "0"
+    if unit in ("percent", "percentage_points"):
+        return prefix + formatting.difference(value, lang) + _POINTS[lang]
+    return prefix + formatting.difference(value, lang, unit if unit == "workers" else None)
+
+
 def _or_empty(format_one):
     return lambda value, *args: "" if value is None else format_one(value, *args)
 
@@ -31,6 +64,10 @@ FILTERS = {
     "en_date": _or_empty(formatting.date_en),
     "id_difference": _or_empty(lambda v, unit=None: formatting.difference(float(v), "id", unit)),
     "en_difference": _or_empty(lambda v, unit=None: formatting.difference(float(v), "en", unit)),
+    "id_quantity": _or_empty(lambda v, unit, q="exact": quantity(v, unit, q, "id")),
+    "en_quantity": _or_empty(lambda v, unit, q="exact": quantity(v, unit, q, "en")),
+    "id_signed": _or_empty(lambda v, unit=None, q="exact": signed(v, unit, q, "id")),
+    "en_signed": _or_empty(lambda v, unit=None, q="exact": signed(v, unit, q, "en")),
 }
 
 

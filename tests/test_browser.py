@@ -49,7 +49,7 @@ def test_journalist_goes_from_home_to_the_highlighted_passage(server, phone, scr
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "2-gaps")
 
-    page.locator("#f000-02").get_by_role("link", name="43 %").click()
+    page.locator("#f000-02").get_by_role("link", name="43%").click()
     page.wait_for_url("**/-/cite/f000-02")
     assert (
         page.locator("blockquote.context mark").inner_text()

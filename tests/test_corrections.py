@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
 
 from click.testing import CliRunner
-from conftest import read_rows, set_cell, write_rows
+from conftest import copy_site, read_rows, set_cell, write_rows
 
 from cakupan.build import build
 from cakupan.cli import cli
 from cakupan.releases import as_released, history
+from cakupan.site.app import make_datasette
 from cakupan.validate import validate
 
 
@@ -110,3 +112,57 @@ def test_a_retracted_article_leaves_gaps_and_rankings_but_keeps_its_rows(package
             "SELECT count(*) FROM coverage_gaps WHERE '002_ad03d7ffec287ddd' IN (actual_source_id, target_source_id)"
         )
         assert gaps.fetchone()[0] == 0
+
+
+async def test_a_retracted_articles_page_says_so_and_why(tmp_path):
+    root = copy_site(tmp_path / "pkg")
+    set_cell(root, "sources", "002_ad03d7ffec287ddd", "retracted_on", "2026-12-01")
+    set_cell(root, "sources", "002_ad03d7ffec287ddd", "retraction_reason", "ditarik oleh media <b>")
+    build(root)
+    html = (await make_datasette(root).client.get("/-/articles/002_ad03d7ffec287ddd")).text
+    [note] = re.findall(r'<p class="warn retracted" role="note">(.*?)</p>', html, re.S)
+    assert re.sub(r"<[^>]+>", "", note) == (
+        "Artikel ini ditarik pada 1 Desember 2026: ditarik oleh media &lt;b&gt;. Angka-angkanya "
+        "tetap tampil untuk rujukan, tetapi tidak dipakai dalam kesenjangan dan peringkat. This "
+        "article was retracted on 1 December 2026: ditarik oleh media &lt;b&gt;. Its figures stay "
+        "visible for reference but have left the gaps and rankings."
+    )
+
+
+async def test_a_cite_page_shows_its_corrections_and_the_figure_as_in_each_release(tmp_path):
+    root = copy_site(tmp_path / "pkg")
+    first = release(root, "2026-12-01")
+    set_cell(root, "figures", "f000-01", "as_of", "2024-10-01")
+    add_correction(
+        root,
+        record_id="f000-01",
+        corrected_on="2026-12-03",
+        field="as_of",
+        old_value="2024-10-02",
+        new_value="2024-10-01",
+        reason="peristiwanya sehari sebelumnya <i>",
+    )
+    second = release(root, "2026-12-04")
+    build(root)
+    site = make_datasette(root)
+
+    def text_of(html: str, pattern: str) -> list[str]:
+        found = re.findall(pattern, html, re.S)
+        cells = [re.sub(r"</t[dh]>", " ", f) for f in found]  # a table's cells read apart
+        return [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in cells]
+
+    now = (await site.client.get("/-/cite/f000-01")).text
+    assert text_of(now, r'<ul class="history">(.*?)</ul>') == [
+        "diubah changed 3 Desember 2026: as_of 2024-10-02 → 2024-10-01; alasan reason: "
+        f"peristiwanya sehari sebelumnya &lt;i&gt; (rilis {second})"
+    ]
+    assert f'href="http://localhost/-/cite/f000-01?rilis={second}"' in now
+    then = (await site.client.get(f"/-/cite/f000-01?rilis={first}&utm_source=x")).text
+    assert text_of(then, r'<tr class="changed">(.*?)</tr>') == [
+        "as_of 2024-10-02 2024-10-01 diubah changed"
+    ]
+    assert f"Sebagaimana dalam rilis {first}" in then
+    assert "Sebagaimana dalam rilis" not in (await site.client.get("/-/cite/f000-01")).text
+    missing = await site.client.get("/-/cite/f000-01?rilis=2020-01-01-nope")
+    assert missing.status_code == 404
+    assert "tidak ada dalam rilis &#39;2020-01-01-nope&#39;" in missing.text

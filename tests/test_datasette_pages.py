@@ -65,6 +65,14 @@ def test_a_cell_number_is_indonesian_exact_and_integer_valued_numbers_have_no_de
     ]
 
 
+@pytest.mark.parametrize("path", ["/cakupan/figures", "/cakupan/no_such_table"])
+async def test_datasette_pages_and_their_errors_carry_the_site_header_and_styles(site, path):
+    html = (await site.client.get(path)).text
+    assert html.count('<link rel="stylesheet" href="/assets/datasette-extra.css">') == 1
+    assert html.count('<div class="site">') == 1
+    assert '<form action="/-/search" method="get" role="search">' in html
+
+
 def csv_link(html: str) -> str:
     """The href of the table page's "CSV" link."""
     (href,) = re.findall(r'<a href="([^"]+)">CSV</a>', html)
@@ -194,3 +202,27 @@ def test_datasette_pages_have_no_critical_or_serious_axe_findings(
     found = axe_violations(page)
     context.close()
     assert found == []
+
+
+@pytest.mark.browser
+def test_a_table_page_has_the_site_header_and_shows_offsets_only_when_asked(server, browser):
+    context, page = open_at(browser, 1280)
+    page.goto(server + "/cakupan/figures")
+    header_links = page.locator("div.site nav a").all_inner_texts()
+    assert header_links == [
+        "Kesenjangan Gaps",
+        "Paritrana",
+        "Artikel Articles",
+        "Perbedaan Conflicts",
+        "Data & SQL",
+    ]
+    offsets = page.locator("th.col-quote_start")
+    assert (offsets.is_visible(), page.locator("th.col-quote").is_visible()) == (False, True)
+    assert page.locator("details.column-notes dl").is_visible() is False
+    page.get_by_label("Tampilkan posisi kutipan", exact=False).check()
+    assert offsets.is_visible() is True
+    page.locator("div.site input[name=q]").fill("dumisake")
+    page.locator("div.site button[type=submit]").click()
+    page.wait_for_url("**/-/search?q=dumisake")
+    assert page.locator("h1").inner_text().startswith("Cari")
+    context.close()

@@ -50,3 +50,20 @@ def test_serve_dry_run_prints_the_command(tmp_path):
     assert result.output.splitlines()[-1] == "datasette " + " ".join(
         datasette_args(ROOT.relative_to(ROOT), port=8123)
     )
+
+
+def test_the_layout_table_names_every_module_and_plugin():
+    layout = README[
+        README.index("## How it fits together") : README.index("## The provenance model")
+    ]
+    files = [
+        *(ROOT / "cakupan").glob("*.py"),
+        *(ROOT / "cakupan" / "site").glob("*.py"),
+        *(ROOT / "plugins").glob("*.py"),
+    ]
+    missing = sorted(
+        str(f.relative_to(ROOT))
+        for f in files
+        if f.name != "__init__.py" and f"{f.name}`" not in layout
+    )
+    assert missing == []

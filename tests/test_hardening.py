@@ -12,6 +12,7 @@ import base64
 import hashlib
 import html
 import importlib.util
+import json
 import re
 import socket
 import sqlite3
@@ -151,6 +152,7 @@ class Audit(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.scripts: list[tuple[str | None, str]] = []
         self.styles: list[str] = []
+        self.data_blocks: list[str] = []
         self.problems: list[str] = []
         self.text: list[str] = []
         self._in: str | None = None
@@ -167,12 +169,19 @@ class Audit(HTMLParser):
                 same_site = url.startswith("/") and not url.startswith("//")
                 if url.startswith("//") or (name in ("src", "action") and not same_site):
                     self.problems.append(f"off-site <{tag} {name}={value!r}>")
-        if tag in FORBIDDEN_ELEMENTS and not (tag == "svg" and dict(attrs).get("role") == "img"):
-            # svg: only the site's own icons and bars, which carry role="img"
+        own_svg = tag == "svg" and (
+            dict(attrs).get("role") == "img" or dict(attrs).get("aria-hidden") == "true"
+        )
+        if tag in FORBIDDEN_ELEMENTS and not own_svg:
+            # svg: only the site's own icons and bars, which carry role="img" or, decorative
+            # beside their numbers in text, aria-hidden="true"
             self.problems.append(f"<{tag}>")
         if tag in ("script", "style"):
             self._in = tag
-            if tag == "script":
+            if tag == "script" and dict(attrs).get("type") == "application/ld+json":
+                self._in = "data"  # a data block: never run, checked as JSON below
+                self.data_blocks.append("")
+            elif tag == "script":
                 self.scripts.append((dict(attrs).get("src"), ""))
             else:
                 self.styles.append("")
@@ -182,7 +191,9 @@ class Audit(HTMLParser):
             self._in = None
 
     def handle_data(self, data):
-        if self._in == "script":
+        if self._in == "data":
+            self.data_blocks[-1] += data
+        elif self._in == "script":
             src, body = self.scripts[-1]
             self.scripts[-1] = (src, body + data)
         elif self._in == "style":
@@ -203,6 +214,13 @@ def audit(response) -> Audit:
         elif hash_source(body) not in allowed or "alert" in body:
             page.problems.append(f"inline <script>{body[:60]!r}")
     page.problems += [f"<style>{s[:60]!r}" for s in page.styles if "display: none" in s]
+    for block in page.data_blocks:  # JSON-LD: valid JSON, and nothing in it can end the element
+        try:
+            json.loads(block)
+        except ValueError:
+            page.problems.append(f"JSON-LD that is not JSON: {block[:60]!r}")
+        if "<" in block:
+            page.problems.append(f"JSON-LD with a raw '<': {block[:60]!r}")
     return page
 
 

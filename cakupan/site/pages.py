@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
-from .response_cache import PAGE_PARAMETERS
+from .response_cache import PAGE_PARAMETERS, parameters_of
 
 DATABASE = "cakupan"
 CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=3600"
@@ -47,18 +47,23 @@ def _connection(path: str) -> sqlite3.Connection:
     return connections[path]
 
 
-def _query(path: str, sql: str, params) -> list[dict]:
+def _timed(path: str, read, what: str):
+    """read(conn) on this thread's connection, stopped by the page time limit."""
     conn = _connection(path)
     deadline = time.monotonic() + PAGE_TIME_LIMIT
     conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
     try:
-        return [dict(r) for r in conn.execute(sql, params)]
+        return read(conn)
     except sqlite3.OperationalError as e:
         if str(e) == "interrupted":
-            raise PageTooSlow(sql) from e
+            raise PageTooSlow(what) from e
         raise
     finally:
         conn.set_progress_handler(None, 0)
+
+
+def _query(path: str, sql: str, params) -> list[dict]:
+    return _timed(path, lambda conn: [dict(r) for r in conn.execute(sql, params)], sql)
 
 
 def database_path(datasette) -> str:
@@ -70,9 +75,20 @@ async def rows(datasette, sql: str, params: dict | tuple = ()) -> list[dict]:
     return await asyncio.get_running_loop().run_in_executor(PAGE_THREADS, _query, path, sql, params)
 
 
+async def read(datasette, function, *args):
+    """function(conn, *args) for a library reader (cakupan/releases.py), on the pages' threads
+    and under the same time limit as rows()."""
+    path = database_path(datasette)
+
+    def run():
+        return _timed(path, lambda conn: function(conn, *args), function.__name__)
+
+    return await asyncio.get_running_loop().run_in_executor(PAGE_THREADS, run)
+
+
 def arg(request, name: str) -> str:
     """A query parameter of a cakupan page: only those the response cache keys on."""
-    assert name in PAGE_PARAMETERS.get(request.path, ()), f"{request.path} does not read {name}"
+    assert name in parameters_of(request.path), f"{request.path} does not read {name}"
     return request.args.get(name, "")
 
 

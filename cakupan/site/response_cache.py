@@ -50,6 +50,8 @@ PAGE_PARAMETERS = {
     "/-/search": ("q", "jenis", "halaman"),
     "/-/releases": ("halaman",),
 }
+# pages under a prefix that read parameters: a cite page can show the figure as in a release
+PREFIX_PARAMETERS = {"/-/cite/": ("rilis",)}
 # the underscore parameters Datasette 0.65 reads; others are ignored by it, and by the key
 DATASETTE_PARAMETERS = {
     "_col", "_nocol", "_dl", "_facet", "_facet_array", "_facet_date", "_facet_size", "_header",
@@ -106,10 +108,17 @@ def matches(if_none_match: bytes, etag: bytes) -> bool:
     return False
 
 
+def parameters_of(path: str) -> tuple[str, ...]:
+    """The query parameters a cakupan page (a /-/ path) reads."""
+    return PAGE_PARAMETERS.get(path) or next(
+        (names for prefix, names in PREFIX_PARAMETERS.items() if path.startswith(prefix)), ()
+    )
+
+
 def normalised_query(path: str, query_string: bytes) -> str:
     params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     if path.startswith("/-/"):
-        wanted = PAGE_PARAMETERS.get(path, ())
+        wanted = parameters_of(path)
         kept = [(k, v) for k, v in params if k in wanted]
     else:
         kept = [(k, v) for k, v in params if not k.startswith("_") or k in DATASETTE_PARAMETERS]

@@ -34,9 +34,9 @@ INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 PLACEHOLDER = re.compile(r"{{\s*(\w+)\s*}}")
 
 # What is read across origins: Datasette's .json and .csv views (its CSV is text/plain unless
-# downloaded), and any other JSON or CSV answer by its type.
-CROSS_ORIGIN_SUFFIXES = (".json", ".csv")
-CROSS_ORIGIN_TYPES = (b"application/json", b"text/csv")
+# downloaded), the Web Annotations (.jsonld), and any other JSON or CSV answer by its type.
+CROSS_ORIGIN_SUFFIXES = (".json", ".csv", ".jsonld")
+CROSS_ORIGIN_TYPES = (b"application/json", b"application/ld+json", b"text/csv")
 CORS = b"access-control-allow-origin"
 
 COMMON = {
