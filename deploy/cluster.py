@@ -118,6 +118,9 @@ class Cluster:
     cache_size: str = "1g"
     workers: str = "auto"
     restart: bool = True  # start a replica again when it dies
+    # Datasette settings over `cakupan serve`'s (a short default_cache_ttl lets a test see the
+    # proxy revalidate and serve stale copies without waiting five minutes)
+    settings: dict = field(default_factory=dict)
     out: object = print
     members: list[Replica] = field(default_factory=list)
     generation: int = 1
@@ -170,6 +173,7 @@ class Cluster:
             "-m",
             "cakupan.site.server",
             *datasette_args(self.root, port=replica.port, build=replica.build_dir),
+            *[a for name, value in self.settings.items() for a in ("--setting", name, str(value))],
         ]
         with log:
             replica.process = subprocess.Popen(

@@ -10,6 +10,7 @@ along that index, cut at HISTORY rows, so a page reads at most 50 × (HISTORY + 
 from datasette import hookimpl
 
 from cakupan.citations import date_id
+from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
 from cakupan.site.pages import Listing, arg, message_page, one_page_of, page, rows
 
 LEVELS = [
@@ -82,7 +83,8 @@ async def gaps_page(datasette, request):
         )
         if not isinstance(listing, Listing):
             return listing
-        gaps = [describe(g) for g in listing.rows]
+        qualifiers = await figure_qualifiers(datasette, listing.rows, [])
+        gaps = [describe(gap_arithmetic(g, qualifiers)) for g in listing.rows]
         for g in gaps:
             earlier = await rows(
                 datasette,

@@ -1,13 +1,17 @@
-"""The home page's numbers: Indonesia and every province at its latest coverage and gap, and
-the newest articles with their figures. Datasette renders the home page (templates/index.html);
-this hook hands it what templates/_cakupan_home.html shows, read by key from what the build made.
-"""
+"""The home page: Indonesia and every province at its latest coverage and gap, and the newest
+articles with their figures, read by key from what the build made (templates/index.html, with
+templates/_cakupan_home.html).
+
+`/` is cakupan's route, not Datasette's index view: that view lists every table of every database
+with its columns and counts (over 100 ms a request at 100,000 figures) for a page that shows none
+of it. Datasette's `/.json` and its database page `/cakupan` stay as they are."""
 
 from datasette import hookimpl
 
 from cakupan.citations import amount_id, date_id
+from cakupan.formatting import percent
 from cakupan.site.charts import bar
-from cakupan.site.pages import PageTooSlow, rows
+from cakupan.site.pages import PageTooSlow, page, rows
 
 LATEST_ARTICLES = 5
 
@@ -50,7 +54,7 @@ async def home_numbers(datasette) -> dict:
         p["bar"] = bar(
             p["actual_pct"],
             p["target_pct"],
-            f"{p['name']}: {p['actual_pct']:g} % dari target {p['target_pct']:g} %",
+            f"{p['name']}: {percent(p['actual_pct'])} dari target {percent(p['target_pct'])}",
         )
     return {"cakupan_home": {"provinces": provinces, "articles": articles}}
 
@@ -64,3 +68,16 @@ def extra_template_vars(template, datasette):
         return await home_numbers(datasette)
 
     return inner
+
+
+async def home_page(datasette, request):
+    async def render():
+        context = {"metadata": datasette.metadata()}
+        return 200, await datasette.render_template("index.html", context, request=request)
+
+    return await page(datasette, request, render)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/$", home_page)]

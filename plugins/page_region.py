@@ -8,6 +8,7 @@ coverage_gaps_by_region, award_rankings_by_region, idx_regions_parent_code), eac
 from datasette import hookimpl
 
 from cakupan.citations import amount_id, date_id
+from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
 from cakupan.site.charts import Point, coverage_over_time
 from cakupan.site.pages import message_page, page, rows
 
@@ -53,6 +54,8 @@ async def region_page(datasette, request):
         )
         more_figures = len(series) > FIGURES_SHOWN
         series = series[:FIGURES_SHOWN]
+        # the qualifiers the computed numbers carry ("lebih dari 143.000 pekerja")
+        latest = [gap_arithmetic(g, await figure_qualifiers(datasette, latest, [])) for g in latest]
         for g in latest:
             g["as_of_id"] = date_id(g["as_of"])
         for s in series:

@@ -1,19 +1,11 @@
 """Number, amount, percent and date filters for cakupan's templates, all from cakupan.formatting.
 
-`{{ 24640|id_number }}` shows 24.640, `{{ 43.0|pct }}` 43; the `_en` twins give English.
+`{{ 24640|id_number }}` shows 24.640, `{{ 43.0|id_percent }}` 43%; the `_en` twins give English.
 """
 
 from datasette import hookimpl
 
 from cakupan import formatting
-
-
-def pct(value) -> str:
-    """A percent value as a bare number (the template writes the sign or "persen")."""
-    if value is None:
-        return ""
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
 
 # the arithmetic's units: percents with the sign, percentage points in the word the pages use
 _POINTS = {"id": " poin", "en": " percentage points"}
@@ -53,7 +45,6 @@ def _or_empty(format_one):
 
 
 FILTERS = {
-    "pct": pct,
     "id_number": _or_empty(lambda v: formatting.number(float(v), "id")),
     "en_number": _or_empty(lambda v: formatting.number(float(v), "en")),
     "id_percent": _or_empty(lambda v: formatting.percent(float(v), "id")),

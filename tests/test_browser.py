@@ -175,14 +175,14 @@ def test_from_home_to_jambis_latest_coverage_and_the_sentence_behind_it(
     page.wait_for_url("**/-/wilayah/15")
     latest = page.locator("section.latest")
     assert latest.locator("dd").all_inner_texts()[:3] == [
-        "44 %",
-        "55 %",
+        "44%",
+        "55%",
         "11 poin pts (target − capaian)",
     ]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert axe_violations(page) == []
     screenshot(page, f"7-region-jambi-{width}")
-    latest.get_by_role("link", name="44 %").click()
+    latest.get_by_role("link", name="44%").click()
     page.wait_for_url("**/-/cite/f003-03")
     assert page.locator("blockquote.context mark").inner_text() == (
         "580 ribu pekerja atau 44 persen yang telah terdaftar sebagai peserta jaminan sosial ketenagakerjaan"

@@ -325,3 +325,40 @@ def test_cluster_py_prints_each_process_and_stops_them_all_on_sigterm(tmp_path):
     assert process.returncode == 0
     assert rest.splitlines()[-2:] == ["stopping", "stopped"]
     assert [pid for pid in pids if Path(f"/proc/{pid}").exists()] == []
+
+
+def until_not_a_hit(port: int, path: str, seconds: float = 15) -> tuple[int, dict, bytes]:
+    """The first answer that is not a plain cache HIT: the copy has expired (max-age=1)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answer = fetch(port, path)
+        if answer[1]["x-cache-status"] != "HIT":
+            return answer
+        time.sleep(0.1)
+    raise AssertionError(f"{path} was still a HIT after {seconds} s")
+
+
+def test_an_expired_copy_is_revalidated_and_served_stale_while_every_replica_is_down(tmp_path):
+    root = built_site(tmp_path / "pkg")
+    settings = {"default_cache_ttl": 1}  # Datasette's pages then say max-age=1
+    with running_cluster(root, restart=False, settings=settings) as cluster:
+        path = "/cakupan/figures?_sort=figure_id"
+        status, headers, body = fetch(cluster.port, path)
+        assert (status, headers["x-cache-status"], headers["cache-control"]) == (
+            200,
+            "MISS",
+            "max-age=1",
+        )
+        expired = until_not_a_hit(cluster.port, path)
+        # the expired copy is sent at once and renewed behind it, with If-None-Match: a 304
+        assert (expired[0], expired[1]["x-cache-status"], expired[2]) == (200, "STALE", body)
+        log = cluster.prefix / "replicas.log"
+        deadline = time.monotonic() + 10
+        while f'"GET {path} HTTP/1.1" 304' not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert f'"GET {path} HTTP/1.1" 304' in log.read_text()
+        for replica in cluster.members:
+            replica.process.kill()
+            replica.process.wait()
+        stale = until_not_a_hit(cluster.port, path)
+        assert (stale[0], stale[1]["x-cache-status"], stale[2]) == (200, "STALE", body)

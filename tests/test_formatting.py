@@ -48,9 +48,9 @@ def test_template_filters():
     page = env.from_string(
         "{{ 24640|id_number }} {{ 24640|en_number }} {{ 41.2|id_percent }} {{ none|id_date }}|"
         "{{ 1300000|id_amount('workers', 'more_than') }}|{{ 1300000|en_amount('workers', 'about') }}|"
-        "{{ '2024-10-02'|id_date }}|{{ -2.5|en_difference('percentage_points') }}|{{ 43.0|pct }}"
+        "{{ '2024-10-02'|id_date }}|{{ -2.5|en_difference('percentage_points') }}|{{ 43.0|id_percent }}"
     ).render()
     assert page == (
         "24.640 24,640 41,2% |lebih dari 1,3 juta pekerja|about 1.3 million workers|"
-        "2 Oktober 2024|-2.5 percentage points|43"
+        "2 Oktober 2024|-2.5 percentage points|43%"
     )

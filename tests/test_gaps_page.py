@@ -95,7 +95,7 @@ async def test_each_region_appears_once_at_its_latest_figure(site):
         "tidak disebut artikel; dihitung dari target − capaian "
         "not stated by the article; computed from target − coverage "
         "Pekerja yang perlu didaftarkan Workers still to enrol "
-        "143.000 (dihitung dari lebih dari 1,3 juta pekerja computed) "
+        "lebih dari 143.000 pekerja (dihitung dari lebih dari 1,3 juta pekerja computed) "
         "Laju yang diperlukan Pace needed 14 poin/tahun pts/year"
     )
     assert '<a href="/-/wilayah/15">Jambi</a>' in html

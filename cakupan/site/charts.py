@@ -11,7 +11,7 @@ from datetime import date
 from html import escape
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40  # room for the axes' labels
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40  # room for the axes' labels, at phone size too
 
 
 @dataclass(frozen=True)
