@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_decimal, format_decimal, parse_pattern
 
 LOCALES = ("id", "en")
 
@@ -34,14 +35,17 @@ UNITS = {
 }
 
 # up to six decimals and no rounding beyond what the curated value holds
-_DECIMAL = "#,##0.######"
-_SIGNED = "+#,##0.######;-#,##0.######"
+# parsed once: a page formats hundreds of numbers, and Babel would parse the pattern and the
+# locale name again for each
+_DECIMAL = parse_pattern("#,##0.######")
+_SIGNED = parse_pattern("+#,##0.######;-#,##0.######")
+_LOCALE = {name: Locale.parse(name) for name in LOCALES}
 
 
-def _check(lang: str) -> str:
+def _check(lang: str) -> Locale:
     if lang not in LOCALES:
         raise ValueError(f"language {lang!r}: expected one of {', '.join(LOCALES)}")
-    return lang
+    return _LOCALE[lang]
 
 
 def _compactable(value: float) -> bool:
@@ -55,10 +59,10 @@ def _compactable(value: float) -> bool:
 
 def number(value: float | int, lang: str = "id", compact: bool = True) -> str:
     """89,3 / 89.3; 143.000 / 143,000; 1,3 juta / 1.3 million (see the module's conventions)."""
-    lang = _check(lang)
+    locale = _check(lang)
     if compact and _compactable(value):
-        return format_compact_decimal(value, format_type="long", fraction_digits=1, locale=lang)
-    return format_decimal(value, format=_DECIMAL, locale=lang)
+        return format_compact_decimal(value, format_type="long", fraction_digits=1, locale=locale)
+    return format_decimal(value, format=_DECIMAL, locale=locale)
 
 
 def percent(value: float | int | None, lang: str = "id") -> str:
@@ -70,14 +74,14 @@ def percent(value: float | int | None, lang: str = "id") -> str:
 
 def difference(value: float | int, lang: str = "id", unit: str | None = None) -> str:
     """A signed difference: "+4,5", "-2", "0"; with a unit, "+4,5 poin persentase"."""
-    lang = _check(lang)
-    text = "0" if value == 0 else format_decimal(value, format=_SIGNED, locale=lang)
+    locale = _check(lang)
+    text = "0" if value == 0 else format_decimal(value, format=_SIGNED, locale=locale)
     return text + (UNITS[lang][unit] if unit else "")
 
 
 def amount(value: float | int, unit: str, qualifier: str = "exact", lang: str = "id") -> str:
     """ "lebih dari 1,3 juta pekerja" / "more than 1.3 million workers"."""
-    lang = _check(lang)
+    _check(lang)
     if unit not in UNITS[lang]:
         raise ValueError(f"unit {unit!r}: expected one of {', '.join(UNITS[lang])}")
     return QUALIFIERS[lang].get(qualifier, "") + number(value, lang) + UNITS[lang][unit]

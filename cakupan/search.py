@@ -93,6 +93,12 @@ class Group:
     count_sql: str
     hits_sql: str  # :q, :limit, :offset; snippet() made with OPEN/CLOSE
 
+    @property
+    def unranked_sql(self) -> str:
+        """The hits in the catalogue's order: for a word in nearly every row, ranking them all
+        by relevance (bm25) takes longer than a page may, and says little."""
+        return re.sub(r"order by (\w+)\.rank", r"order by \1.rowid", self.hits_sql)
+
 
 def _snippet(table: str, column: int, tokens: int) -> str:
     return f"snippet({table}, {column}, '{OPEN}', '{CLOSE}', '…', {tokens})"
@@ -146,3 +152,4 @@ GROUPS = [
     ),
 ]
 GROUP_BY_KIND = {g.kind: g for g in GROUPS}
+RANKED_UP_TO = 2000  # more hits than this in a group are listed unranked (Group.unranked_sql)

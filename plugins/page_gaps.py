@@ -19,7 +19,7 @@ LEVELS = [
     ("city", "Kota / City"),
 ]
 BACK = "Semua kesenjangan / All gaps"
-HISTORY = 5  # earlier rows shown under a region; the region page has all of them
+HISTORY = 3  # earlier rows shown under a region; the region page has all of them
 AXIS = (0, 25, 50, 75, 100)  # the bars' scale, in percent
 # where each tick is drawn: the end ones a little inside, so their line is not cut in half
 TICKS = [(t, min(max(t, 0.4), 99.6)) for t in AXIS]

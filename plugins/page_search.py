@@ -8,7 +8,7 @@ library's (cakupan/search.py); this file only turns them into a page.
 from datasette import hookimpl
 
 from cakupan.citations import amount_id, date_id
-from cakupan.search import GROUP_BY_KIND, GROUPS, fts_query, marked
+from cakupan.search import GROUP_BY_KIND, GROUPS, RANKED_UP_TO, fts_query, marked
 from cakupan.site.pages import (
     Pagination,
     arg,
@@ -50,12 +50,12 @@ def shown(kind: str, hit: dict) -> dict:
 async def hits(datasette, kind: str, query: str, limit: int, offset: int) -> tuple[int, list]:
     group = GROUP_BY_KIND[kind]
     [count] = await rows(datasette, group.count_sql, {"q": query})
+    count = count["count(*)"]
+    sql = group.hits_sql if count <= RANKED_UP_TO else group.unranked_sql
     found = (
-        await rows(datasette, group.hits_sql, {"q": query, "limit": limit, "offset": offset})
-        if count["count(*)"]
-        else []
+        await rows(datasette, sql, {"q": query, "limit": limit, "offset": offset}) if count else []
     )
-    return count["count(*)"], [shown(kind, h) for h in found]
+    return count, [shown(kind, h) for h in found]
 
 
 async def search_page(datasette, request):
@@ -74,6 +74,7 @@ async def search_page(datasette, request):
             )  # fmt: skip
         query = fts_query(text)
         context = {"search_query": text, "kind": kind, "groups": [], "pagination": None}
+        context["ranked_up_to"] = RANKED_UP_TO
         if query and kind:
             group = GROUP_BY_KIND[kind]
             count, found = await hits(datasette, kind, query, PAGE, (number - 1) * PAGE)

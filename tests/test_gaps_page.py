@@ -241,9 +241,9 @@ async def test_at_100000_figures_a_page_is_bounded(large, monkeypatch):
     names = regions(html)
     assert len(set(names)) == 50
     assert f"dari {regions_with_gaps} " in html  # one row per region in all pages
-    # each region's history is cut at five figures, with the region page for the rest
+    # each region's history is cut at three figures, with the region page for the rest
     assert html.count("<details") == 50
-    assert all(c.count("<li id=") <= 5 for c in html.split('<li class="card"')[1:])
+    assert all(c.count("<li id=") <= 3 for c in html.split('<li class="card"')[1:])
     assert html.count("Riwayat lengkap di halaman") == 50
     assert '<strong class="warn">berbeda / differs</strong>' in html
     # every query reads along an index, and a page makes a bounded number of them

@@ -8,7 +8,7 @@ import pytest
 from conftest import copy_site
 
 from cakupan.build import build
-from cakupan.search import fts_query, marked
+from cakupan.search import GROUPS, fts_query, marked
 from cakupan.site.app import make_datasette
 
 
@@ -101,3 +101,18 @@ async def test_home_shows_each_province_at_its_latest_coverage(site):
     provinces = re.findall(r'<li><a href="/-/wilayah/(\w+)">([^<]+)</a>', html)
     assert provinces == [("17", "Bengkulu"), ("15", "Jambi")]  # larger gap first
     assert "_build" not in html and html.count("<h1>") == 1
+
+
+async def test_a_word_in_nearly_every_row_is_listed_unranked_and_says_so(site, monkeypatch):
+    """Ranking 100,000 quotes that all hold "pekerja" by relevance takes longer than a page may;
+    past RANKED_UP_TO hits a group lists them in catalogue order, and the page says why."""
+    from datasette.plugins import pm
+
+    page_search = pm.get_plugin("page_search.py")  # the plugin module Datasette loaded
+    ranked = hits((await get(site, "/-/search?q=pekerja&jenis=angka")).text)
+    monkeypatch.setattr(page_search, "RANKED_UP_TO", 3)
+    html = (await get(site, "/-/search?q=pekerja&jenis=angka&halaman=1")).text  # not cached
+    assert sorted(hits(html)) == sorted(ranked) and len(ranked) > 3
+    assert "Lebih dari 3 hasil: ditampilkan menurut urutan katalog, bukan relevansi" in html
+    for group in GROUPS:
+        assert ".rank" not in group.unranked_sql and ".rowid limit :limit" in group.unranked_sql
