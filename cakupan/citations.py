@@ -280,6 +280,30 @@ def cite(ctx: dict, style: str = "id") -> str:
     return STYLES[style](ctx)
 
 
+# A cite page's citations: the two a journalist pastes into a story or a footnote first, shown;
+# the rest folded. Labels as the page prints them.
+PAGE_SHOWN = (("id", "Gaya redaksi (Indonesia)"), ("apa", "APA"))
+PAGE_FOLDED = (
+    ("en", "Newsroom style (English)"),
+    ("bibtex", "BibTeX"),
+    ("csl", "CSL-JSON"),
+    ("ris", "RIS (Zotero, EndNote, Mendeley)"),
+)
+
+
+def page_citations(ctx: dict, texts: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """(shown, folded) entries of key, label and text: each style's text from `texts` where
+    given (the newsroom sentences the build stored, an award's own), else STYLES."""
+
+    def entries(styles):
+        return [
+            {"key": key, "label": label, "text": texts[key] if key in texts else cite(ctx, key)}
+            for key, label in styles
+        ]
+
+    return entries(PAGE_SHOWN), entries(PAGE_FOLDED)
+
+
 CONTEXT_SQL = """
 SELECT f.figure_id, f.value, f.unit, f.qualifier, f.as_of, f.target_year, f.quote, f.quote_start,
        f.quote_end, f.source_id, f.attribution, r.name AS region_name, r.level AS region_level,

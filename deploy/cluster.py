@@ -75,6 +75,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def build_of(build_dir: Path) -> str:
+    """The build a directory holds, as its replicas' X-Cakupan-Build names it: the first 16 hex
+    digits of the database's SHA-256, from its inspect file."""
+    inspect = json.loads((build_dir / "inspect.json").read_text("utf-8"))
+    return next(iter(inspect.values()))["hash"][:16]
+
+
 def render(template: str, values: dict[str, str]) -> str:
     """The template with every {{ name }} replaced; a name without a value is an error, so a
     config is never written with a placeholder left in it."""
@@ -150,8 +157,7 @@ class Cluster:
                 self.say(str(problem))
             self.say(f"warning: {e}; serving the last good database")
         pinned = pin_build(self.root / "build")
-        inspect = json.loads((pinned / "inspect.json").read_text("utf-8"))
-        build_id = next(iter(inspect.values()))["hash"][:16]
+        build_id = build_of(pinned)
         self.pins.setdefault(build_id, pinned)
         return build_id, pinned
 
@@ -442,8 +448,7 @@ class Cluster:
     def replace(self, replica: Replica, build_dir: Path) -> Replica:
         """One replica replaced by one serving `build_dir` (a copy of a pinned build), for an
         operator moving a replica to other storage, and for tests."""
-        inspect = json.loads((Path(build_dir) / "inspect.json").read_text("utf-8"))
-        fresh = self.start_replica(next(iter(inspect.values()))["hash"][:16], Path(build_dir))
+        fresh = self.start_replica(build_of(Path(build_dir)), Path(build_dir))
         with self.lock:
             fresh.in_rotation = fresh.serves_downloads = True
             self.members.append(fresh)

@@ -31,6 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from cakupan.checks import FORMULA_STARTS
+from cakupan.site.public_url import base_url
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_CELL_CHARS = 32_767
@@ -122,7 +123,7 @@ def render_xlsx(datasette, request, database, table, query_name, columns, rows, 
     title = table or query_name or database
     more = data.get("next") or data.get("truncated")
     about = [
-        ("source", datasette.absolute_url(request, request.full_path)),
+        ("source", base_url(datasette, request) + request.full_path),
         ("sql", sql),
         ("rows", len(rows)),
         ("complete", "no: more rows exist; add ?_size=max or use the CSV" if more else "yes"),

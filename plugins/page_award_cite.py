@@ -6,12 +6,10 @@ Every award row has a page, a retracted article's too (it says so): the page rea
 key and joins its regions, article and ranking by key, so it costs a few index seeks.
 """
 
-import json
-
 from datasette import hookimpl
 
 from cakupan.annotations import around, text_fragment
-from cakupan.citations import apa, award_newsroom, bibtex, csl, ris
+from cakupan.citations import award_newsroom, page_citations
 from cakupan.site.pages import message_page, page, rows
 from cakupan.site.public_url import base_url
 
@@ -52,20 +50,9 @@ async def award_cite_page(datasette, request):
         a["level_id"] = LEVEL_ID.get(a["level"], a["level"])
         text = a.pop("article_text")
         before, after = around(text, a["quote_start"], a["quote_end"])
-        shown = [
-            {"key": "id", "label": "Gaya redaksi (Indonesia)", "text": award_newsroom(a, "id")},
-            {"key": "apa", "label": "APA", "text": apa(a)},
-        ]
-        styles = [
-            {"key": "en", "label": "Newsroom style (English)", "text": award_newsroom(a, "en")},
-            {"key": "bibtex", "label": "BibTeX", "text": bibtex(a)},
-            {
-                "key": "csl",
-                "label": "CSL-JSON",
-                "text": json.dumps([csl(a)], ensure_ascii=False, indent=2),
-            },
-            {"key": "ris", "label": "RIS (Zotero, EndNote, Mendeley)", "text": ris(a)},
-        ]
+        shown, styles = page_citations(
+            a, {"id": award_newsroom(a, "id"), "en": award_newsroom(a, "en")}
+        )
         context = {
             "a": a,
             "before": before,

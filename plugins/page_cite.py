@@ -2,12 +2,10 @@
 ready citations; `?rilis=<release_id>` shows the figure as it stood in that release (a permalink
 that keeps working in every later release: releases only append)."""
 
-import json
-
 from datasette import hookimpl
 
 from cakupan.annotations import around, text_fragment
-from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, bibtex, csl, date_id, ris
+from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, date_id, page_citations
 from cakupan.jsonld import quotation, script
 from cakupan.releases import as_released, history
 from cakupan.site.arithmetic import check_arithmetic, figure_qualifiers, gap_arithmetic
@@ -113,23 +111,12 @@ async def cite_page(datasette, request):
         qualifiers = await figure_qualifiers(datasette, gaps, checks)
         gaps = [gap_arithmetic(g, qualifiers) for g in gaps]
         checks = [check_arithmetic(c, qualifiers) for c in checks]
-        # the two a journalist pastes into a story or a footnote first; the rest folded
-        shown = [
-            {"key": "id", "label": "Gaya redaksi (Indonesia)", "text": f["citation"]},
-            {"key": "apa", "label": "APA", "text": f["apa"]},
-        ]
-        styles = [
-            {"key": "en", "label": "Newsroom style (English)", "text": f["citation_en"]},
-            {"key": "bibtex", "label": "BibTeX", "text": bibtex(ctx)},
-            {
-                "key": "csl",
-                "label": "CSL-JSON",
-                "text": json.dumps([csl(ctx)], ensure_ascii=False, indent=2),
-            },
-            {"key": "ris", "label": "RIS (Zotero, EndNote, Mendeley)", "text": ris(ctx)},
-        ]
+        shown, styles = page_citations(
+            ctx, {"id": f["citation"], "apa": f["apa"], "en": f["citation_en"]}
+        )
         base = base_url(datasette, request)
         permalink = f"{base}/-/cite/{figure_id}"
+        cited = {**ctx, **f}  # the figure and its article's origin, for the JSON-LD
         context = {
             "f": f,
             "amount_id": amount_id(f["value"], f["unit"], f["qualifier"]),
@@ -151,7 +138,7 @@ async def cite_page(datasette, request):
             "fragment_url": text_fragment(f["url"], f["quote"], f["article_text"], f["quote_start"])
             if f["url"]
             else "",
-            "jsonld": script(quotation({**ctx, **f}, {**ctx, **f}, base)),
+            "jsonld": script(quotation(cited, cited, base)),
         }
         return 200, await datasette.render_template("cakupan_cite.html", context, request=request)
 

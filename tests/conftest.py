@@ -112,6 +112,17 @@ def copy_site(dest: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    """The real package with the site's files, built once for the test module that asks for it
+    (a module may define its own `root` instead)."""
+    from cakupan.build import build
+
+    root = copy_site(tmp_path_factory.mktemp("site") / "pkg")
+    build(root)
+    return root
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -17,13 +17,6 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    root = copy_site(tmp_path_factory.mktemp("awards") / "pkg")
-    build(root)
-    return root
-
-
-@pytest.fixture(scope="module")
 def site(root):
     return make_datasette(root)
 

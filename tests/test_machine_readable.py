@@ -23,13 +23,6 @@ PUBLIC = "https://cakupan.example.org"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-@pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    root = copy_site(tmp_path_factory.mktemp("machines") / "pkg")
-    build(root)
-    return root
-
-
 @pytest.fixture
 def site(root, monkeypatch):
     monkeypatch.setenv(PUBLIC_URL_ENV, PUBLIC)

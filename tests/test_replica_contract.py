@@ -15,13 +15,6 @@ from cakupan.site.app import make_datasette
 from cakupan.site.health import DatabaseCheck
 
 
-@pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    root = copy_site(tmp_path_factory.mktemp("replica") / "pkg")
-    build(root)
-    return root
-
-
 @pytest.fixture
 def site(root):
     return make_datasette(root)

@@ -194,9 +194,11 @@ def wrap(app, datasette=None):
         CACHES[datasette] = cache
         ttl = int(datasette.setting("default_cache_ttl"))
 
+    build = build_of(datasette)  # a server serves one build: read once, not per request
+
     async def wrapped(scope, receive, send):
         if scope["type"] == "http":
-            send = with_build(send, build_of(datasette))
+            send = with_build(send, build)
         key = cache_key(scope)
         if key is None:
             return await app(scope, receive, send)
