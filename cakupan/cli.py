@@ -279,7 +279,8 @@ def cite(root: Path, figure_id: str, style: str):
 )
 def release(root: Path, on):
     """Record a release: its id (date and short content hash), the rows it holds and its
-    changelog against the previous one, appended to releases/ in one locked write."""
+    changelog against the previous one, appended to data/releases.csv,
+    data/release_records.csv and data/release_changes.csv in one locked write."""
     from .package_write import WriteError
     from .releases import ReleaseError, released_state
     from .releases import release as run

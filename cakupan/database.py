@@ -32,7 +32,10 @@ if TYPE_CHECKING:  # imported where a table is created: an incremental build nev
     import sqlite_utils
 
 SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
-SQLITE_TYPES = {"string": str, "integer": int, "number": float, "date": str}
+# A Table Schema "number" is declared ANY, which in a table that is not STRICT has NUMERIC
+# affinity: "112000" is stored as the integer 112000 and "89.3" as a real, so an integer-valued
+# figure reads back, and downloads, as 112000 and not 112000.0. (sqlite-utils has no NUMERIC.)
+SQLITE_TYPES = {"string": str, "integer": int, "number": "ANY", "date": str}
 SEARCHED = (("articles", "text"), ("figures", "quote"))  # FTS5 tables <table>_fts over <column>
 
 # A staging file needs no crash safety of its own: the rename is what publishes it. A 128 MB
@@ -104,10 +107,10 @@ def create_indexes(db: sqlite_utils.Database, table: Table) -> None:
 def load_rows(conn: sqlite3.Connection, table: Table) -> None:
     """Insert the validated cells with one prepared statement.
 
-    The cells go in as text and SQLite's declared column types convert them ("43" in a REAL
-    column is stored as 43.0; "15.10" in a TEXT column stays "15.10"), and NULLIF turns an empty
-    cell into NULL inside SQLite: the package has been validated, so converting each cell in
-    Python would only repeat that work. sqlite-utils' insert_all re-derives columns per batch;
+    The cells go in as text and SQLite's declared column types convert them ("43" in a number
+    column is stored as the integer 43, "43.5" as a real; "15.10" in a TEXT column stays
+    "15.10"), and NULLIF turns an empty cell into NULL inside SQLite: the package has been
+    validated, so converting each cell in Python would only repeat that work. sqlite-utils' insert_all re-derives columns per batch;
     one executemany keeps the load near bare sqlite3.
     """
     names = table.field_names

@@ -1,7 +1,8 @@
 -- Derived tables of the cakupan database, computed once by the build so that no page computes
 -- them per request. Plain SQL on purpose: the published file answers the same in any SQLite
 -- client, and cakupan/gapmath.py spells the same formulas in Python (tests check every row).
--- Each table is described, with its columns, in metadata.yml.
+-- Each table is described, with its columns, in metadata.yml. Number columns are NUMERIC, like
+-- the curated ones, so that an integer-valued result reads back as an integer (11, not 11.0).
 --
 -- Every row derives from the figures and awards of one region, so a table is refreshed region
 -- by region: the build fills temp.derived_scope with every region (a full build) or with the
@@ -14,20 +15,28 @@ CREATE INDEX IF NOT EXISTS figures_by_source_region ON figures (source_id, regio
 CREATE INDEX IF NOT EXISTS sources_by_date ON sources (coalesce(published, event_date) DESC, source_id);
 CREATE INDEX IF NOT EXISTS sources_retracted ON sources (retracted_on) WHERE retracted_on IS NOT NULL;
 CREATE INDEX IF NOT EXISTS releases_by_date ON releases (released_on);
+-- /-/releases lists a release's field changes apart from its added and removed rows.
+CREATE INDEX IF NOT EXISTS release_changes_by_kind
+    ON release_changes (release_id, change, table_name, record_id, field);
 
 -- step: coverage_gaps, each coverage figure paired with its target: gap, workers to enrol, pace.
 -- The target and the worker count come from the same article when it has them, else from the
 -- latest earlier article about the same region (a target only while its year has not passed).
+-- Where the article also counts the workers covered and the workers its target means, the
+-- workers to enrol by its own counts (target count − covered count) stand beside the computed.
 CREATE TABLE IF NOT EXISTS coverage_gaps (
   region_code TEXT NOT NULL, region_name TEXT, level TEXT, province_code TEXT, as_of TEXT,
-  actual_pct REAL, target_pct REAL, target_year INTEGER, gap_pp REAL, workers_total REAL,
-  workers_qualifier TEXT, workers_to_enrol INTEGER, years_left REAL, pace_needed_pp_per_year REAL,
-  stated_gap_pp REAL, stated_gap_disagrees INTEGER,
+  actual_pct NUMERIC, target_pct NUMERIC, target_year INTEGER, gap_pp NUMERIC, workers_total NUMERIC,
+  workers_qualifier TEXT, workers_to_enrol INTEGER, years_left NUMERIC, pace_needed_pp_per_year NUMERIC,
+  stated_gap_pp NUMERIC, stated_gap_disagrees INTEGER,
   actual_figure_id TEXT PRIMARY KEY REFERENCES figures (figure_id),
   target_figure_id TEXT REFERENCES figures (figure_id),
   workers_figure_id TEXT REFERENCES figures (figure_id),
   stated_gap_figure_id TEXT REFERENCES figures (figure_id),
-  actual_source_id TEXT, target_source_id TEXT
+  actual_source_id TEXT, target_source_id TEXT,
+  covered_workers NUMERIC, covered_target_workers NUMERIC, counted_to_enrol INTEGER,
+  covered_figure_id TEXT REFERENCES figures (figure_id),
+  covered_target_figure_id TEXT REFERENCES figures (figure_id)
 );
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_gap ON coverage_gaps (gap_pp DESC, region_code, as_of, actual_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_province ON coverage_gaps (province_code, gap_pp DESC, region_code, as_of, actual_figure_id);
@@ -36,6 +45,8 @@ CREATE INDEX IF NOT EXISTS coverage_gaps_by_region ON coverage_gaps (region_code
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_target ON coverage_gaps (target_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_workers ON coverage_gaps (workers_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_stated_gap ON coverage_gaps (stated_gap_figure_id);
+CREATE INDEX IF NOT EXISTS coverage_gaps_by_covered ON coverage_gaps (covered_figure_id);
+CREATE INDEX IF NOT EXISTS coverage_gaps_by_covered_target ON coverage_gaps (covered_target_figure_id);
 
 -- step: fill coverage_gaps
 INSERT INTO coverage_gaps
@@ -66,7 +77,14 @@ WITH chosen AS (
         ORDER BY w.as_of DESC, w.figure_id LIMIT 1)) AS workers_id,
     (SELECT g.figure_id FROM figures g
       WHERE g.source_id = a.source_id AND g.region_code = a.region_code AND g.indicator_id = 'coverage_gap'
-      ORDER BY g.figure_id LIMIT 1) AS gap_id
+      ORDER BY g.figure_id LIMIT 1) AS gap_id,
+    (SELECT c.figure_id FROM figures c
+      WHERE c.source_id = a.source_id AND c.region_code = a.region_code AND c.indicator_id = 'workers_covered'
+      ORDER BY c.figure_id LIMIT 1) AS covered_id,
+    (SELECT c.figure_id FROM figures c
+      WHERE c.source_id = a.source_id AND c.region_code = a.region_code
+        AND c.indicator_id = 'workers_covered_target'
+      ORDER BY c.figure_id LIMIT 1) AS covered_target_id
   FROM figures a
   WHERE a.indicator_id = 'coverage_rate' AND a.region_code IN (SELECT region_code FROM temp.derived_scope)
     -- a retracted article's figures stay in figures, marked, but leave the gaps
@@ -82,20 +100,27 @@ SELECT
   END,
   g.value,
   CASE WHEN g.value IS NULL THEN NULL WHEN ABS(g.value - (t.value - a.value)) <= 0.5 THEN 0 ELSE 1 END,
-  a.figure_id, t.figure_id, w.figure_id, g.figure_id, a.source_id, t.source_id
+  a.figure_id, t.figure_id, w.figure_id, g.figure_id, a.source_id, t.source_id,
+  CASE WHEN ct.figure_id IS NOT NULL THEN c.value END,
+  CASE WHEN c.figure_id IS NOT NULL THEN ct.value END,
+  CAST(ct.value - c.value AS INTEGER),
+  CASE WHEN ct.figure_id IS NOT NULL THEN c.figure_id END,
+  CASE WHEN c.figure_id IS NOT NULL THEN ct.figure_id END
 FROM chosen a
 JOIN regions r ON r.region_code = a.region_code
 JOIN figures t ON t.figure_id = a.target_id
 LEFT JOIN figures w ON w.figure_id = a.workers_id
-LEFT JOIN figures g ON g.figure_id = a.gap_id;
+LEFT JOIN figures g ON g.figure_id = a.gap_id
+LEFT JOIN figures c ON c.figure_id = a.covered_id
+LEFT JOIN figures ct ON ct.figure_id = a.covered_target_id;
 
 -- step: consistency_checks, does an article's own arithmetic hold, and do articles agree?
 -- verdict: consistent (within tolerance), consistent_with_qualifier (outside it, but in the
 -- direction a 'lebih dari' / 'hingga' allows), inconsistent, or flagged (a "gap" that is really
 -- the uncovered share: 100 − coverage rather than target − coverage; the figure stays as printed).
 CREATE TABLE IF NOT EXISTS consistency_checks (
-  check_kind TEXT NOT NULL, source_id TEXT, region_code TEXT NOT NULL, formula TEXT, stated REAL,
-  computed REAL, unit TEXT, difference REAL, tolerance REAL, tolerance_rule TEXT, verdict TEXT,
+  check_kind TEXT NOT NULL, source_id TEXT, region_code TEXT NOT NULL, formula TEXT, stated NUMERIC,
+  computed NUMERIC, unit TEXT, difference NUMERIC, tolerance NUMERIC, tolerance_rule TEXT, verdict TEXT,
   figure_ids TEXT NOT NULL,
   PRIMARY KEY (check_kind, figure_ids)
 );
@@ -204,7 +229,7 @@ FROM checks;
 -- step: award_rankings, each Paritrana result with the region's latest coverage figure beside it
 CREATE TABLE IF NOT EXISTS award_rankings (
   award TEXT, award_year INTEGER, level TEXT, organising_region_code TEXT, organising_region TEXT,
-  category TEXT, rank INTEGER, region_code TEXT NOT NULL, region_name TEXT, coverage_pct REAL,
+  category TEXT, rank INTEGER, region_code TEXT NOT NULL, region_name TEXT, coverage_pct NUMERIC,
   coverage_as_of TEXT, coverage_figure_id TEXT REFERENCES figures (figure_id),
   award_id TEXT PRIMARY KEY REFERENCES awards (award_id), source_id TEXT, quote TEXT, ceremony_date TEXT
 );
@@ -234,7 +259,7 @@ WHERE a.region_code IN (SELECT region_code FROM temp.derived_scope)
 -- step: time_series, every figure of a region and indicator in date order
 CREATE TABLE IF NOT EXISTS time_series (
   region_code TEXT NOT NULL, region_name TEXT, indicator_id TEXT, indicator_name_id TEXT,
-  indicator_name_en TEXT, as_of TEXT, value REAL, unit TEXT, qualifier TEXT, target_year INTEGER,
+  indicator_name_en TEXT, as_of TEXT, value NUMERIC, unit TEXT, qualifier TEXT, target_year INTEGER,
   figure_id TEXT PRIMARY KEY REFERENCES figures (figure_id), source_id TEXT
 );
 CREATE INDEX IF NOT EXISTS time_series_in_order ON time_series (region_code, indicator_id, as_of, figure_id);
@@ -270,7 +295,7 @@ LEFT JOIN citations c ON c.figure_id = f.figure_id;
 -- step: figure_conflicts, figures of one region, indicator and date that disagree across articles
 CREATE TABLE IF NOT EXISTS figure_conflicts (
   region_code TEXT NOT NULL, region_name TEXT, indicator_id TEXT NOT NULL, indicator_name_id TEXT,
-  indicator_name_en TEXT, as_of TEXT NOT NULL, unit TEXT, min_value REAL, max_value REAL,
+  indicator_name_en TEXT, as_of TEXT NOT NULL, unit TEXT, min_value NUMERIC, max_value NUMERIC,
   article_count INTEGER, figure_ids TEXT, source_ids TEXT,
   PRIMARY KEY (region_code, indicator_id, as_of)
 );

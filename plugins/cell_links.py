@@ -1,13 +1,16 @@
 """In Datasette's own table and row pages, figure, article and region references link to cakupan's pages,
-and numbers read the Indonesian way (112.000; 89,3), integer-valued ones without a trailing ".0".
+numbers read the Indonesian way (112.000; 89,3), integer-valued ones without a trailing ".0", and
+dates too (2 Oktober 2024, the ISO date kept in the <time> element).
 
 Datasette 0.65 hands a foreign-key cell to render_cell as {"value", "label"}; the label is kept.
 Downloads (CSV, JSON) never pass through render_cell, so they keep the stored values."""
 
+import re
+
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from cakupan.formatting import number
+from cakupan.formatting import date_id, number
 
 FIGURE_COLUMNS = {
     "figure_id",
@@ -26,8 +29,28 @@ QUOTE_OF_FIGURE = {"figures", "figure_citations"}
 PLAIN_NUMBER_COLUMNS = {"rank", "award_year", "target_year", "year", "bytes", "rowid", "level"}
 
 
+DATE_COLUMNS = {
+    "as_of",
+    "published",
+    "event_date",
+    "ceremony_date",
+    "corrected_on",
+    "released_on",
+    "retracted_on",
+}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def link(href: str, text: str) -> Markup:
     return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
+
+
+def date_cell(iso: str) -> Markup | None:
+    try:  # a column of that name in an SQL editor query may hold anything date-shaped
+        shown = date_id(iso)
+    except ValueError:
+        return None
+    return Markup(f'<time datetime="{iso}">{escape(shown)}</time>')
 
 
 @hookimpl
@@ -45,6 +68,8 @@ def render_cell(row, value, column, table, database):
         return Markup(f'<span class="num">{escape(number(raw, "id", compact=False))}</span>')
     if not isinstance(raw, str) or not raw:
         return None
+    if column in DATE_COLUMNS and ISO_DATE.fullmatch(raw):
+        return date_cell(raw)
     if column in FIGURE_COLUMNS and table != "citations":
         return link(f"/-/cite/{raw}", label)
     if column in ARTICLE_COLUMNS and "," not in raw:

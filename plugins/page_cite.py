@@ -98,6 +98,8 @@ async def cite_page(datasette, request):
                union select * from coverage_gaps where target_figure_id = :id
                union select * from coverage_gaps where workers_figure_id = :id
                union select * from coverage_gaps where stated_gap_figure_id = :id
+               union select * from coverage_gaps where covered_figure_id = :id
+               union select * from coverage_gaps where covered_target_figure_id = :id
                order by as_of, actual_figure_id limit 50""",
             {"id": figure_id},
         )

@@ -1,5 +1,6 @@
 """/-/releases: every release recorded by `cakupan release`, newest first, with its changelog.
 
+Field changes are listed; rows added or removed (every row, in a first release) are folded.
 Reads releases a page at a time along its rowid (the order releases were recorded) and each
 release's changelog along release_changes' primary key, a bounded number of lines each: the
 full changelog is the release_changes table."""
@@ -23,6 +24,21 @@ def record_link(table: str, record_id: str) -> str:
     return ""
 
 
+async def changes(datasette, release_id: str, kinds: tuple[str, ...]) -> list[dict]:
+    """Up to SHOWN + 1 changelog lines of one kind, along release_changes_by_kind."""
+    marks = ", ".join(f":k{i}" for i in range(len(kinds)))
+    found = await rows(
+        datasette,
+        "select table_name, record_id, change, field, old_value, new_value"
+        f" from release_changes where release_id = :id and change in ({marks})"
+        " order by change, table_name, record_id, field limit :n",
+        {"id": release_id, "n": SHOWN + 1, **{f"k{i}": k for i, k in enumerate(kinds)}},
+    )
+    for c in found:
+        c["link"] = record_link(c["table_name"], c["record_id"])
+    return found
+
+
 async def releases_page(datasette, request):
     async def render():
         listing = await one_page_of(
@@ -35,17 +51,11 @@ async def releases_page(datasette, request):
             "select release_id from releases order by released_on desc, rowid desc limit 1",
         )
         for r in listing.rows:
-            changes = await rows(
-                datasette,
-                "select table_name, record_id, change, field, old_value, new_value"
-                " from release_changes where release_id = :id"
-                " order by table_name, record_id, field limit :n",
-                {"id": r["release_id"], "n": SHOWN + 1},
-            )
-            for c in changes:
-                c["link"] = record_link(c["table_name"], c["record_id"])
-            r["more"] = len(changes) > SHOWN
-            r["changes"] = changes[:SHOWN]
+            changed = await changes(datasette, r["release_id"], ("changed",))
+            rows_in_out = await changes(datasette, r["release_id"], ("added", "removed"))
+            r["more"] = len(changed) > SHOWN or len(rows_in_out) > SHOWN
+            r["changes"] = changed[:SHOWN]
+            r["rows_in_out"] = rows_in_out[:SHOWN]
             r["latest"] = bool(latest) and latest[0]["release_id"] == r["release_id"]
         context = {"releases": listing.rows, "pagination": listing.pagination}
         return 200, await datasette.render_template(

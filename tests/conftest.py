@@ -19,7 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PARTS = ("datapackage.json", "data", "sources")
 
 
-def copy_package(dest: Path) -> Path:
+# The release history and its corrections: a copy starts before its first release.
+UNRELEASED = ("releases", "release_records", "release_changes", "corrections")
+
+
+def copy_package(dest: Path, released: bool = False) -> Path:
+    """The real package, by default as it was before its first release, so that a test may
+    edit a figure without recording a correction; tests of releases record their own.
+    `released=True` keeps the repository's releases and corrections."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PACKAGE_PARTS:
         src = ROOT / part
@@ -27,6 +34,12 @@ def copy_package(dest: Path) -> Path:
             shutil.copytree(src, dest / part)
         else:
             shutil.copy2(src, dest / part)
+    if not released:
+        for table in UNRELEASED:
+            path = dest / "data" / f"{table}.csv"
+            with open(path, encoding="utf-8", newline="") as f:
+                header = f.readline()
+            path.write_text(header, encoding="utf-8")
     return dest
 
 
@@ -104,9 +117,9 @@ def link_site_files(root: Path) -> None:
         (root / part).symlink_to(ROOT / part, target_is_directory=True)
 
 
-def copy_site(dest: Path) -> Path:
+def copy_site(dest: Path, released: bool = False) -> Path:
     """The real package with the site's files: build it and serve it without touching the repository."""
-    root = copy_package(dest)
+    root = copy_package(dest, released)
     shutil.copy2(ROOT / "metadata.yml", root / "metadata.yml")
     link_site_files(root)
     return root

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = copy_site(tmp_path_factory.mktemp("browser") / "pkg")
+    root = copy_site(tmp_path_factory.mktemp("browser") / "pkg", released=True)
     build(root)
     with serving(root) as (base, _, _):
         yield base

@@ -22,7 +22,7 @@ WIDTHS = [390, 1280]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = copy_site(tmp_path_factory.mktemp("journeys") / "pkg")
+    root = copy_site(tmp_path_factory.mktemp("journeys") / "pkg", released=True)
     build(root)
     with serving(root) as (base, _, _):
         yield root, base

@@ -105,11 +105,23 @@ def test_gap_and_check_rows_carry_their_figures_qualifiers():
         "as_of": "2025-03-18", "target_year": 2025, "gap_pp": 11.0, "workers_total": 1300000.0,
         "workers_qualifier": "more_than", "stated_gap_pp": 10.0,
         "actual_figure_id": "a", "target_figure_id": "t", "workers_figure_id": "w",
-        "stated_gap_figure_id": "g",
+        "stated_gap_figure_id": "g", "workers_to_enrol": 143000, "counted_to_enrol": 202000,
+        "covered_figure_id": "c", "covered_target_figure_id": "ct",
     }  # fmt: skip
-    g = cite_arithmetic.gap_arithmetic(gap, {"a": "exact", "t": "about", "g": "exact"})
+    g = cite_arithmetic.gap_arithmetic(
+        gap, {"a": "exact", "t": "about", "g": "exact", "c": "more_than", "ct": "exact"}
+    )
     assert (g["gap_q"], g["enrol_q"], g["pace_q"]) == ("about", "about", "about")
     assert (g["days_left"], g["year_end"], g["stated_gap_difference"]) == (288, "2025-12-31", 1.0)
+    # 782 ribu − "lebih dari" 580 ribu is at most 202 ribu
+    assert (g["covered_q"], g["covered_target_q"], g["counted_q"]) == (
+        "more_than",
+        "exact",
+        "up_to",
+    )
+    assert (g["counted_difference"], g["counted_difference_q"]) == (-59000, "about")
+    without = cite_arithmetic.gap_arithmetic({**gap, "counted_to_enrol": None}, {})
+    assert "counted_q" not in without and "counted_difference" not in without
     check = {
         "check_kind": "share_of_workers", "figure_ids": "c,w,r", "unit": "percent",
         "verdict": "consistent",
@@ -156,9 +168,13 @@ async def test_jambi_gap_carries_lebih_dari_into_workers_to_enrol(site):
     assert await arithmetic(site, "f003-01") == [
         "Jambi per 18 Maret 2025: target 55% − capaian 44% = 11 poin; "
         "lebih dari 1,3 juta pekerja × 11% = lebih dari 143.000 pekerja perlu didaftarkan; "
+        "menurut angka artikel sendiri: 782.000 pekerja − sekitar 580.000 pekerja "
+        "= sekitar 202.000 pekerja (selisih dengan yang dihitung sekitar -59.000 pekerja); "
         "11 poin ÷ 288 hari hingga 31 Desember 2025 × 365,25 hari/tahun = 14 poin/tahun "
         "Jambi as of 18 March 2025: target 55% − actual 44% = 11 percentage points; "
         "more than 1.3 million workers × 11% = more than 143,000 workers to enrol; "
+        "by the article's own counts: 782,000 workers − about 580,000 workers "
+        "= about 202,000 workers (difference from the computed about -59,000 workers); "
         "11 percentage points ÷ 288 days to 31 December 2025 × 365.25 days a year "
         "= 14 percentage points a year",
         "workers_covered_target × 100 / coverage_target_rate = workers_total: "
@@ -238,6 +254,8 @@ async def test_an_approximate_target_makes_every_derived_number_approximate(edit
     assert gap.startswith(
         "Jambi per 18 Maret 2025: target sekitar 55% − capaian 44% = sekitar 11 poin; "
         "lebih dari 1,3 juta pekerja × sekitar 11% = sekitar 143.000 pekerja perlu didaftarkan; "
+        "menurut angka artikel sendiri: 782.000 pekerja − sekitar 580.000 pekerja "
+        "= sekitar 202.000 pekerja (selisih dengan yang dihitung sekitar -59.000 pekerja); "
         "sekitar 11 poin ÷ 288 hari hingga 31 Desember 2025 × 365,25 hari/tahun "
         "= sekitar 14 poin/tahun "
     )

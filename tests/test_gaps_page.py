@@ -96,6 +96,10 @@ async def test_each_region_appears_once_at_its_latest_figure(site):
         "not stated by the article; computed from target − coverage "
         "Pekerja yang perlu didaftarkan Workers still to enrol "
         "lebih dari 143.000 pekerja (dihitung dari lebih dari 1,3 juta pekerja computed) "
+        "Pekerja yang perlu didaftarkan, menurut angka artikel "
+        "Workers still to enrol, by the article's own counts "
+        "sekitar 202.000 pekerja = 782.000 pekerja − sekitar 580.000 pekerja "
+        "(target − terdaftar enrolled) "
         "Laju yang diperlukan Pace needed 14 poin/tahun pts/year"
     )
     assert '<a href="/-/wilayah/15">Jambi</a>' in html

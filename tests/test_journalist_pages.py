@@ -81,7 +81,12 @@ async def test_region_page_shows_latest_coverage_target_and_gap_with_links(site)
         "Kesenjangan, dihitung Gap, computed 11 poin pts (target − capaian) "
         # the article gives "lebih dari 1,3 juta" workers, so the computed count is a bound too
         "Pekerja yang perlu didaftarkan Workers still to enrol lebih dari 143.000 pekerja "
-        "(dihitung computed )"
+        "(dihitung computed ) "
+        # and by the article's own counts, "sebanyak 782 ribu" − "sekitar 580 ribu"
+        "Pekerja yang perlu didaftarkan, menurut angka artikel "
+        "Workers still to enrol, by the article's own counts "
+        "sekitar 202.000 pekerja = 782.000 pekerja − sekitar 580.000 pekerja "
+        "(target − terdaftar enrolled )"
     )
     assert 'href="/-/cite/f003-03"' in latest
     assert (

@@ -94,11 +94,7 @@ async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypat
 
     from cakupan.site import pages
     from cakupan.site.app import make_datasette
-    from cakupan.site.response_cache import PAGE_PARAMETERS
 
-    monkeypatch.setitem(
-        PAGE_PARAMETERS, "/-/releases", ("halaman",)
-    )  # until response_cache lists it
     root = copy_site(tmp_path / "pkg")
     first = release(root, "2026-12-01").output.split()[-1]
     set_cell(root, "figures", "f000-01", "note", "<script>alert(1)</script> & more")
@@ -119,6 +115,10 @@ async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypat
     assert "note:  → &lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page.text
     assert f'id="{first}"' in page.text and f'id="{second}"' in page.text
     assert page.text.index(second) < page.text.index(f'id="{first}"')  # newest first
+    # The first release adds every row: those lines are folded, after the field changes.
+    first_card = page.text[page.text.index(f'id="{first}"') :]
+    assert "<ul>" not in first_card[: first_card.index("<details>")]
+    assert '<a href="/-/cite/f000-01">f000-01</a>:\n    ditambahkan' in first_card
     feed = await site.client.get("/-/changes.atom")
     assert feed.status_code == 200
     assert feed.headers["content-type"] == "application/atom+xml; charset=utf-8"
@@ -138,3 +138,33 @@ async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypat
             for *_, detail in conn.execute("explain query plan " + sql, params)
         ]
     assert [p for p in plans if p.startswith("SCAN release_changes")] == []
+    by_kind = (
+        "SEARCH release_changes USING INDEX release_changes_by_kind (release_id=? AND change=?)"
+    )
+    by_release = (
+        "SEARCH release_changes USING INDEX sqlite_autoindex_release_changes_1 (release_id=?)"
+    )
+    # The page: field changes, then rows added or removed, for each release; then the feed.
+    assert [p for p in plans if "release_changes" in p] == [by_kind] * 4 + [by_release] * 2
+
+
+async def test_the_published_catalogue_is_released_and_its_permalinks_work(tmp_path):
+    """The repository records a release of the rows it holds, so a journalist's
+    ?rilis= permalink to any published figure answers with that figure as released."""
+    from conftest import copy_site
+
+    from cakupan.site.app import make_datasette
+
+    root = copy_site(tmp_path / "pkg", released=True)
+    releases = read_rows(root / "data/releases.csv")
+    assert releases, "the repository has no release"
+    latest = releases[-1]["release_id"]
+    assert release(root, "2099-01-01").output.splitlines()[-1] == (
+        f"nothing changed since release {latest}; nothing was recorded"
+    )
+    build(root)
+    site = make_datasette(root)
+    for figure in read_rows(root / "data/figures.csv"):
+        page = await site.client.get(f"/-/cite/{figure['figure_id']}?rilis={latest}")
+        assert page.status_code == 200, figure["figure_id"]
+        assert f"Sebagaimana dalam rilis {latest}" in page.text

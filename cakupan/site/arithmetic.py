@@ -62,6 +62,15 @@ def gap_arithmetic(gap: dict, qualifiers: dict[str, str]) -> dict:
     g["pace_q"] = g["gap_q"]  # divided by a count of days, which is exact
     g["days_left"] = days_left(g["as_of"], g["target_year"])
     g["year_end"] = f"{g['target_year']}-12-31" if g["target_year"] else None
+    if g["counted_to_enrol"] is not None:  # the article's own counts: target − covered
+        g["covered_q"] = q(g["covered_figure_id"])
+        g["covered_target_q"] = q(g["covered_target_figure_id"])
+        g["counted_q"] = dq.difference(g["covered_target_q"], g["covered_q"])
+        if g["workers_to_enrol"] is not None:
+            g["counted_difference"] = g["workers_to_enrol"] - g["counted_to_enrol"]
+            g["counted_difference_q"] = dq.difference(g["enrol_q"], g["counted_q"])
+        else:
+            g["counted_difference"] = None
     if g["stated_gap_pp"] is not None and g["gap_pp"] is not None:
         g["stated_gap_q"] = q(g["stated_gap_figure_id"])
         g["stated_gap_difference"] = round(g["gap_pp"] - g["stated_gap_pp"], 2)
@@ -94,7 +103,14 @@ def check_arithmetic(check: dict, qualifiers: dict[str, str]) -> dict:
     return c
 
 
-GAP_FIGURES = ("actual_figure_id", "target_figure_id", "workers_figure_id", "stated_gap_figure_id")
+GAP_FIGURES = (
+    "actual_figure_id",
+    "target_figure_id",
+    "workers_figure_id",
+    "stated_gap_figure_id",
+    "covered_figure_id",
+    "covered_target_figure_id",
+)
 
 
 async def figure_qualifiers(datasette, gaps: list[dict], checks: list[dict]) -> dict[str, str]:
