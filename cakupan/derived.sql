@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS coverage_gaps (
   actual_source_id TEXT, target_source_id TEXT,
   covered_workers NUMERIC, covered_target_workers NUMERIC, counted_to_enrol INTEGER,
   covered_figure_id TEXT REFERENCES figures (figure_id),
-  covered_target_figure_id TEXT REFERENCES figures (figure_id)
+  covered_target_figure_id TEXT REFERENCES figures (figure_id),
+  is_latest INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_gap ON coverage_gaps (gap_pp DESC, region_code, as_of, actual_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_province ON coverage_gaps (province_code, gap_pp DESC, region_code, as_of, actual_figure_id);
@@ -45,6 +46,11 @@ CREATE INDEX IF NOT EXISTS coverage_gaps_by_region ON coverage_gaps (region_code
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_target ON coverage_gaps (target_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_workers ON coverage_gaps (workers_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_stated_gap ON coverage_gaps (stated_gap_figure_id);
+-- the gaps page lists each region at its latest row, in gap order, all of them or one province's
+-- or one level's: a bounded range of one of these, whatever the number of earlier rows
+CREATE INDEX IF NOT EXISTS coverage_gaps_latest ON coverage_gaps (gap_pp DESC, region_code) WHERE is_latest = 1;
+CREATE INDEX IF NOT EXISTS coverage_gaps_latest_by_province ON coverage_gaps (province_code, gap_pp DESC, region_code) WHERE is_latest = 1;
+CREATE INDEX IF NOT EXISTS coverage_gaps_latest_by_level ON coverage_gaps (level, gap_pp DESC, region_code) WHERE is_latest = 1;
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_covered ON coverage_gaps (covered_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_covered_target ON coverage_gaps (covered_target_figure_id);
 
@@ -105,7 +111,8 @@ SELECT
   CASE WHEN c.figure_id IS NOT NULL THEN ct.value END,
   CAST(ct.value - c.value AS INTEGER),
   CASE WHEN ct.figure_id IS NOT NULL THEN c.figure_id END,
-  CASE WHEN c.figure_id IS NOT NULL THEN ct.figure_id END
+  CASE WHEN c.figure_id IS NOT NULL THEN ct.figure_id END,
+  0  -- is_latest: the next step marks each region's latest row
 FROM chosen a
 JOIN regions r ON r.region_code = a.region_code
 JOIN figures t ON t.figure_id = a.target_id
@@ -113,6 +120,17 @@ LEFT JOIN figures w ON w.figure_id = a.workers_id
 LEFT JOIN figures g ON g.figure_id = a.gap_id
 LEFT JOIN figures c ON c.figure_id = a.covered_id
 LEFT JOIN figures ct ON ct.figure_id = a.covered_target_id;
+
+-- step: fill coverage_gaps latest
+-- Each region's latest row: the latest as_of, ties to the greater figure id (a refresh covers
+-- every row of a region in scope, so the window sees them all).
+UPDATE coverage_gaps SET is_latest = (l.n = 1)
+FROM (
+  SELECT actual_figure_id AS id,
+    ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC, actual_figure_id DESC) AS n
+  FROM coverage_gaps WHERE region_code IN (SELECT region_code FROM temp.derived_scope)
+) l
+WHERE coverage_gaps.actual_figure_id = l.id;
 
 -- step: consistency_checks, does an article's own arithmetic hold, and do articles agree?
 -- verdict: consistent (within tolerance), consistent_with_qualifier (outside it, but in the

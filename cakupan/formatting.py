@@ -18,6 +18,7 @@ Conventions, decided once:
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -57,6 +58,9 @@ def _compactable(value: float) -> bool:
     return value % (scale // 10) == 0
 
 
+# A page of gaps formats well over a thousand numbers, most of them the same few percents: Babel
+# formats each distinct one once. (44 and 44.0 share an entry, and format alike.)
+@lru_cache(maxsize=4096)
 def number(value: float | int, lang: str = "id", compact: bool = True) -> str:
     """89,3 / 89.3; 143.000 / 143,000; 1,3 juta / 1.3 million (see the module's conventions)."""
     locale = _check(lang)
@@ -72,6 +76,7 @@ def percent(value: float | int | None, lang: str = "id") -> str:
     return number(value, lang, compact=False) + "%"
 
 
+@lru_cache(maxsize=4096)
 def difference(value: float | int, lang: str = "id", unit: str | None = None) -> str:
     """A signed difference: "+4,5", "-2", "0"; with a unit, "+4,5 poin persentase"."""
     locale = _check(lang)

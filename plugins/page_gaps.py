@@ -1,11 +1,12 @@
 """/-/gaps: regions ranked by their gap to target, each at its latest figure, with bars, the
 computed gap beside the one the article states, and the region's earlier figures as history.
 
-Reads coverage_gaps, which the build computed. "Latest" is the row the region page and the home
-page show too: the latest as_of, ties going to the greater actual_figure_id. The listing walks
-the regions (a fixed list of about 550, however many figures there are) and seeks each one's
-latest row along coverage_gaps_by_region; each region's history on the page is one more seek
-along that index, cut at HISTORY rows, so a page reads at most 50 × (HISTORY + 2) rows."""
+Reads coverage_gaps, which the build computed, with each region's latest row marked
+(is_latest: the latest as_of, ties going to the greater actual_figure_id, the row the region and
+home pages show too). The listing is a range of a partial index of the latest rows in gap order
+(coverage_gaps_latest, _by_province, _by_level); each region's history on the page is one seek
+along coverage_gaps_by_region, cut at HISTORY rows, so a page reads at most 50 × (HISTORY + 2)
+rows, and counting its pages one row per region."""
 
 from datasette import hookimpl
 
@@ -24,12 +25,7 @@ AXIS = (0, 25, 50, 75, 100)  # the bars' scale, in percent
 # where each tick is drawn: the end ones a little inside, so their line is not cut in half
 TICKS = [(t, min(max(t, 0.4), 99.6)) for t in AXIS]
 
-# each region's latest coverage_gaps row: one seek along coverage_gaps_by_region per region.
-# CROSS JOIN keeps regions the outer loop: with a filter SQLite would otherwise walk
-# coverage_gaps_by_province or _by_level, every row of the range, and run the subquery for each
-LATEST = """regions r cross join coverage_gaps g on g.actual_figure_id = (
-    select x.actual_figure_id from coverage_gaps x where x.region_code = r.region_code
-    order by x.as_of desc, x.actual_figure_id desc limit 1)"""
+LATEST = "coverage_gaps g WHERE g.is_latest = 1"
 ORDER = "ORDER BY g.gap_pp DESC, g.region_code"
 EARLIER = """select * from coverage_gaps where region_code = :r and actual_figure_id <> :latest
 order by as_of desc, actual_figure_id desc limit :n"""
@@ -38,7 +34,7 @@ order by as_of desc, actual_figure_id desc limit :n"""
 def where(province: str, level: str) -> tuple[str, dict]:
     """The filter on the latest rows (province_code and level are the region's own)."""
     clauses = [c for c, v in (("g.province_code = :p", province), ("g.level = :l", level)) if v]
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), {"p": province, "l": level}
+    return "".join(" AND " + c for c in clauses), {"p": province, "l": level}
 
 
 def clamp(pct) -> float:
