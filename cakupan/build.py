@@ -54,7 +54,7 @@ from .fingerprint import (
     published,
     read_descriptor_quietly,
 )
-from .incremental import Previous, apply, copy_previous, plan
+from .incremental import FullBuild, Previous, apply, copy_previous, plan
 from .package import Package
 from .package_zip import ChangedWhileBuilding, reusable_members, write_package_zip
 from .problems import BuildError
@@ -72,6 +72,7 @@ class BuildResult:
     seconds: float
     mode: str = "unchanged"  # "full", "incremental" or "unchanged"
     articles: list[str] = field(default_factory=list)  # rebuilt by an incremental build
+    full_reason: str = ""  # why a full build was not an incremental one
 
 
 class Progress:
@@ -167,15 +168,17 @@ def _build_locked(root, out_dir, force, progress_stream, started) -> BuildResult
         return BuildResult(target, False, content, {}, time.monotonic() - started)
 
     facts = {"input_hash": fingerprint, "code_hash": code, "content_hash": content_digest(hashes)}
-    previous = None if force else Previous.read(out_dir, target, code)
-    done = None
-    if previous is not None:
-        # the copy, the update, checks, inspect and publication
-        job = Job(root, out_dir, descriptor, hashes, facts, Progress(5, progress_stream))
-        try:
+    done, reason = None, "asked for (--force)"
+    try:
+        if not force:
+            previous = Previous.read(out_dir, target, code)
+            # the copy, the update, checks, inspect and publication
+            job = Job(root, out_dir, descriptor, hashes, facts, Progress(5, progress_stream))
             done = _staged(job, lambda staging: _write_incremental(job, previous, staging))
-        except sqlite3.IntegrityError:  # a key repeated in another article: validation names it
-            done = None
+    except FullBuild as e:
+        reason = str(e)
+    except sqlite3.IntegrityError:  # a key repeated in another article: validation names it
+        reason = "a key of an edited row is repeated (the validation names it)"
     if done is None:
         report = validate(root, with_frictionless=False)
         _refuse(report, target)
@@ -186,7 +189,10 @@ def _build_locked(root, out_dir, force, progress_stream, started) -> BuildResult
     counts, articles = done
     mode = "full" if articles is None else "incremental"
     seconds = time.monotonic() - started
-    return BuildResult(target, True, facts["content_hash"], counts, seconds, mode, articles or [])
+    why = reason if articles is None else ""
+    return BuildResult(
+        target, True, facts["content_hash"], counts, seconds, mode, articles or [], why
+    )
 
 
 def _refuse(report, target: Path) -> None:
@@ -200,16 +206,16 @@ def _refuse(report, target: Path) -> None:
 Written = tuple[dict[str, int], list[str] | None]  # row counts, and the articles rebuilt
 
 
-def _staged(job: Job, write) -> Written | None:
-    """Run `write` in a fresh staging directory, then publish what it wrote, unless it wrote
-    nothing (None: an incremental build that found it must build everything)."""
+def _staged(job: Job, write) -> Written:
+    """Run `write` in a fresh staging directory, then publish what it wrote; an exception
+    (FullBuild from an incremental build that must build everything, or any failure) leaves
+    the published build as it was."""
     staging = job.out_dir / f".staging-{os.getpid()}"
     staging.mkdir()
     try:
         done = write(staging)
-        if done is not None:
-            publish(staging, job.out_dir)
-            job.progress.step("published")
+        publish(staging, job.out_dir)
+        job.progress.step("published")
     finally:
         job.progress.close()
         shutil.rmtree(staging, ignore_errors=True)
@@ -254,9 +260,10 @@ def _write_full(job: Job, report, staging: Path) -> Written:
     return {name: counts[name] for name in package.tables}, None
 
 
-def _write_incremental(job: Job, previous: Previous, staging: Path) -> Written | None:
+def _write_incremental(job: Job, previous: Previous, staging: Path) -> Written:
     """Plan, and meanwhile copy the previous database and write the zip from the previous one;
-    the three run at once (the copy and the zip mostly wait on the kernel and zlib)."""
+    the three run at once (the copy and the zip mostly wait on the kernel and zlib). FullBuild
+    from the plan leaves the staging directory unpublished."""
     staged = staging / DB_NAME
     reusable = reusable_members(previous.hashes, job.hashes)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -271,8 +278,6 @@ def _write_incremental(job: Job, previous: Previous, staging: Path) -> Written |
         )
         copied = pool.submit(copy_previous, previous, staged)
         planned = plan(job.root, job.descriptor, job.hashes, previous)
-        if planned is None:
-            return None
         copied.result()
         job.progress.step("copy")
         conn = staging_connection(staged)

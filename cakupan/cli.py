@@ -74,6 +74,8 @@ def build(root: Path, force: bool):
     click.echo(
         f"built {result.path} in {result.seconds:.1f}s{how}: {tables} (content {result.content_hash[:12]})"
     )
+    if result.full_reason:  # a curator learns why the build was not incremental
+        click.echo(f"full build: {result.full_reason}")
 
 
 @cli.command()

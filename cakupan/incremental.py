@@ -14,7 +14,8 @@ An edited article is found by comparing each edited file with the previous build
 row between the files' shared start and shared end counts as edited, moved or repeated rows
 included (csv_lines.py).
 
-An edit that could reach further falls back to the full build:
+An edit that could reach further falls back to the full build, raising FullBuild with the reason
+`cakupan build` prints ("full build: data/regions.csv row 15.03 changed (a shared table)"):
 - a shared table whose rows changed or went away (rows added are fine: nothing refers to them
   yet);
 - any change to datapackage.json beyond its list of article files (a schema, the version);
@@ -64,6 +65,10 @@ SAFE_ID = re.compile(r"[A-Za-z0-9_.-]+")  # found in CSV bytes as written, never
 MAX_SHARE = 0.25  # beyond this share of the articles touched, build everything
 
 
+class FullBuild(Exception):
+    """Why only a full build will do; `cakupan build` prints it as "full build: <reason>"."""
+
+
 @dataclass
 class Previous:
     """The last published build: its database, its zip, and the inputs both were made from."""
@@ -73,24 +78,25 @@ class Previous:
     hashes: FileHashes
 
     @classmethod
-    def read(cls, out_dir: Path, db: Path, code: str) -> Previous | None:
+    def read(cls, out_dir: Path, db: Path, code: str) -> Previous:
+        """The last build, if an update may start from it; FullBuild says why not."""
         old_zip = out_dir / ZIP_NAME
         if not db.exists() or not old_zip.exists():
-            return None
+            raise FullBuild(f"no earlier build in {out_dir}")
         facts = recorded_facts(db)
-        if facts.get("code_hash") != code:
-            return None  # other code, or a database that is not ours
+        if facts.get("code_hash") != code:  # other code, or a database that is not ours
+            raise FullBuild(f"cakupan or a library it builds with changed since {db} was built")
         try:
             with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
                 hashes = recorded_inputs(conn)
-        except sqlite3.Error:
-            return None
+        except sqlite3.Error as e:
+            raise FullBuild(f"{db} cannot be read ({e})") from e
         # the zip is the previous build's copy of its inputs, if it is the one built with it
         if facts.get("package_zip_sha256") != file_sha256(old_zip):
-            return None
+            raise FullBuild(f"{old_zip} is not the zip built with {db}")
         # and the database is the one built: a file edited in place is never the start of an update
         if not database_is_as_built(out_dir):
-            return None
+            raise FullBuild(f"{db} was changed after it was built")
         return cls(db, old_zip, hashes)
 
     def member(self, path: str) -> bytes:
@@ -149,52 +155,57 @@ def _files(descriptor: dict) -> dict[str, dict]:
     return {r["path"]: r for r in descriptor["resources"] if "schema" not in r}
 
 
-def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -> Plan | None:
-    """What an incremental build would change, checked; None when only a full build will do."""
+def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -> Plan:
+    """What an incremental build would change, checked; FullBuild when only a full build will do."""
     changed = _changed_paths(descriptor, hashes, previous)
-    if changed is None:
-        return None
     resources = [r for r in descriptor["resources"] if "schema" in r]
     affected: set[str] = set()
     for path in changed - {r["path"] for r in resources}:
         match = ARTICLE_PATH.fullmatch(path)
         if not match:
-            return None  # a file that is neither a table nor an article
+            raise FullBuild(f"{path} changed, a file that is neither a table nor an article")
         affected.add(match[1])
     tables: dict[str, Table] = {}
     article_files: dict[str, tuple[dict, int, CsvLines]] = {}
     added: list[Table] = []
+    path = ""
     try:
         for resource in resources:
             path, column = resource["path"], article_column(resource)
             if column is None:  # a shared table: small, read whole
                 table, problems = read_table(root, resource)
+                if problems:
+                    raise FullBuild(f"{path} has problems (the validation names them)")
                 new_rows = _added_rows(table, previous, resource) if path in changed else []
-                if problems or new_rows is None:
-                    return None
                 tables[table.name] = table
                 added += [_cut(table, new_rows)] if new_rows else []
                 continue
             try:
                 lines = CsvLines((root / path).read_bytes())
-            except OSError:
-                return None  # a missing table: the full validation says so
+            except OSError as e:  # a missing table: the full validation says so
+                raise FullBuild(f"{path} cannot be read ({e.strerror})") from e
             if not lines.simple:
-                return None
+                raise FullBuild(
+                    f"{path} is not one row a line (a byte-order mark, CR line endings, blank"
+                    " lines or a quoted line break)"
+                )
             edited = _edited_articles(lines, previous, resource) if path in changed else set()
-            if edited is None:
-                return None
             article_files[resource["name"]] = (resource, column, lines)
             affected |= edited
     # bad bytes or a cell over the csv module's limit in an edit; a table the last build lacked:
     # the full validation names the problem
-    except (UnicodeDecodeError, csv.Error, KeyError):
-        return None
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise FullBuild(f"{path} cannot be read as CSV ({e})") from e
+    except KeyError as e:
+        raise FullBuild(f"{path} is not in the last build") from e
 
     sources = article_files.get("sources")
-    too_many = max(1, sources[2].row_count * MAX_SHARE) if sources else 0
-    if len(affected) > too_many or not all(SAFE_ID.fullmatch(a) for a in affected):
-        return None
+    total = sources[2].row_count if sources else 0
+    if len(affected) > (max(1, total * MAX_SHARE) if sources else 0):
+        raise FullBuild(f"{len(affected)} articles to rebuild, more than a quarter of the {total}")
+    unsafe = sorted(a for a in affected if not SAFE_ID.fullmatch(a))
+    if unsafe:
+        raise FullBuild(f"article id {unsafe[0]!r} is not letters, digits and . _ -")
     per_article = []
     for name, (resource, column, lines) in article_files.items():
         digest = hashlib.sha256(lines.raw).hexdigest()
@@ -205,21 +216,25 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
     package = Package(Path(root), descriptor, {r["name"]: tables[r["name"]] for r in resources}, [])
     package.problems = [p for t in per_article for p in row_width_problems(t)]
     problems, texts = check_package(package)
-    if problems or not package.read_as_hashed(hashes):
-        return None
+    if problems:
+        raise FullBuild(
+            f"the edited rows have {len(problems)} problem(s) (the validation names them)"
+        )
+    if not package.read_as_hashed(hashes):
+        raise FullBuild("an input file changed while the build read it")
     return Plan(package, texts, sorted(affected), per_article, added)
 
 
-def _changed_paths(descriptor: dict, hashes: FileHashes, previous: Previous) -> set[str] | None:
-    """Input files whose bytes or datapackage.json entry changed; None when datapackage.json
-    changed beyond its list of article files."""
+def _changed_paths(descriptor: dict, hashes: FileHashes, previous: Previous) -> set[str]:
+    """Input files whose bytes or datapackage.json entry changed; FullBuild when
+    datapackage.json changed beyond its list of article files."""
     changed = {
         p for p in hashes.keys() | previous.hashes.keys() if hashes.get(p) != previous.hashes.get(p)
     }
     if DESCRIPTOR in changed:
         old = previous.descriptor()
         if _without_files(descriptor) != _without_files(old):
-            return None
+            raise FullBuild(f"{DESCRIPTOR} changed beyond its list of article files")
         old_files, new_files = _files(old), _files(descriptor)
         changed |= {
             p for p in old_files.keys() | new_files.keys() if old_files.get(p) != new_files.get(p)
@@ -228,25 +243,42 @@ def _changed_paths(descriptor: dict, hashes: FileHashes, previous: Previous) -> 
     return changed
 
 
-def _added_rows(table: Table, previous: Previous, resource: dict) -> list[list[str]] | None:
-    """A shared table's new rows; None when a row was edited or deleted, since rows derived
-    from it may be anywhere."""
-    old_rows = set(map(tuple, previous.table(resource).cells))
-    if not old_rows <= set(map(tuple, table.cells)):
-        return None
+def _added_rows(table: Table, previous: Previous, resource: dict) -> list[list[str]]:
+    """A shared table's new rows; FullBuild when a row was edited or deleted, since rows
+    derived from it may be anywhere."""
+    old = previous.table(resource)
+    new_rows = set(map(tuple, table.cells))
+    gone = next((c for c in old.cells if tuple(c) not in new_rows), None)
+    if gone is not None:
+        key = _key_of(old, gone)
+        kept = old.header == table.header and any(_key_of(table, c) == key for c in table.cells)
+        raise FullBuild(
+            f"{table.path} row {', '.join(key)} {'changed' if kept else 'removed'} (a shared table)"
+        )
+    old_rows = set(map(tuple, old.cells))
     return [c for c in table.cells if tuple(c) not in old_rows]
 
 
-def _edited_articles(lines: CsvLines, previous: Previous, resource: dict) -> set[str] | None:
+def _key_of(table: Table, cells: list[str]) -> tuple[str, ...]:
+    """A row's primary key cells (its first cell when the schema names no key)."""
+    key = table.schema.get("primaryKey") or [table.header[0]]
+    names = [key] if isinstance(key, str) else key
+    return tuple(cells[table.header.index(n)] for n in names if n in table.header)
+
+
+def _edited_articles(lines: CsvLines, previous: Previous, resource: dict) -> set[str]:
     """The articles named by rows added, edited or deleted in a per-article table."""
-    old = CsvLines(previous.member(resource["path"]))
-    edited = lines.changed_since(old) if old.header_line == lines.header_line else None
+    path = resource["path"]
+    old = CsvLines(previous.member(path))
+    if old.header_line != lines.header_line:
+        raise FullBuild(f"{path} has a new header")
+    edited = lines.changed_since(old)
     if edited is None:
-        return None
+        raise FullBuild(f"{path} in the last build is not one row a line")
     column = article_column(resource)
     rows = parse(edited)
     if any(len(cells) <= column for cells in rows):
-        return None
+        raise FullBuild(f"{path} has an edited row too short to name its article")
     return {cells[column] for cells in rows}
 
 

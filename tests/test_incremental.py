@@ -206,19 +206,45 @@ def test_the_articles_rebuilt_are_the_ones_edited(package, tmp_path):
 @pytest.mark.parametrize(
     "edit, why",
     [
-        (lambda root: set_cell(root, "regions", "15.03", "name", "Kab. Sarolangun"), "a shared row changed"),
-        (lambda root: delete_row(root, "regions", "96.71"), "a shared row went away"),
-        (lambda root: [set_cell(root, "figures", f, "note", "x") for f in ("f000-02", "f002-01")], "two of four articles"),
-        (lambda root: _set_version(root, "9.9.9"), "datapackage.json changed beyond its article list"),
-        (lambda root: _add_other_file(root), "a file that is neither a table nor an article"),
+        (lambda root: set_cell(root, "regions", "15.03", "name", "Kab. Sarolangun"),
+         "data/regions.csv row 15.03 changed (a shared table)"),
+        (lambda root: delete_row(root, "regions", "96.71"),
+         "data/regions.csv row 96.71 removed (a shared table)"),
+        (lambda root: [set_cell(root, "figures", f, "note", "x") for f in ("f000-02", "f002-01")],
+         # the stretch of lines from f000-02 to f002-01 holds article 001's rows too
+         "3 articles to rebuild, more than a quarter of the 4"),
+        (lambda root: _set_version(root, "9.9.9"),
+         "datapackage.json changed beyond its list of article files"),
+        (lambda root: _add_other_file(root),
+         "NOTES.txt changed, a file that is neither a table nor an article"),
     ],
     ids=["shared row changed", "shared row removed", "too many articles", "descriptor", "other file"],
 )  # fmt: skip
-def test_edits_that_reach_further_build_everything(package, tmp_path, edit, why):
+def test_edits_that_reach_further_build_everything_and_say_why(package, tmp_path, edit, why):
     build(package)
     edit(package)
-    assert build(package).mode == "full", why
+    result = build(package)
+    assert (result.mode, result.full_reason) == ("full", why)
     assert_same_as_a_full_build(package, tmp_path)
+
+
+def test_the_command_line_says_why_a_build_was_full(package):
+    from click.testing import CliRunner
+
+    from cakupan.cli import cli
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["build", "--root", str(package), *args])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()
+
+    first = run()
+    assert first[1:] == [f"full build: no earlier build in {package / 'build'}"]
+    set_cell(package, "regions", "15.03", "name", "Kab. Sarolangun")
+    assert run()[1:] == ["full build: data/regions.csv row 15.03 changed (a shared table)"]
+    assert run("--force")[1:] == ["full build: asked for (--force)"]
+    set_cell(package, "figures", "f000-02", "note", "edited")
+    assert len(run()) == 1  # incremental: nothing to explain
 
 
 def _add_other_file(root) -> None:
@@ -325,7 +351,11 @@ def test_a_stale_or_foreign_previous_build_is_not_trusted(package, tmp_path):
     zip_path = package / "build" / ZIP_NAME
     zip_path.write_bytes(zip_path.read_bytes() + b"tampered")
     set_cell(package, "figures", "f000-02", "note", "edited")
-    assert build(package).mode == "full"
+    result = build(package)
+    assert (result.mode, result.full_reason) == (
+        "full",
+        f"{zip_path} is not the zip built with {package / 'build' / 'cakupan.db'}",
+    )
     assert_same_as_a_full_build(package, tmp_path)
 
 
@@ -410,4 +440,8 @@ def test_an_upgraded_library_builds_everything(package, monkeypatch):
         "version",
         lambda name: "99" if name == "markdown-it-py" else real(name),
     )
-    assert build(package).mode == "full"
+    result = build(package)
+    assert (result.mode, result.full_reason) == (
+        "full",
+        f"cakupan or a library it builds with changed since {package / 'build' / 'cakupan.db'} was built",
+    )
