@@ -84,6 +84,22 @@ async def test_tables_show_what_a_reader_wants_first_with_indonesian_headings(si
     ]
 
 
+async def test_the_table_page_speaks_indonesian_first(site):
+    html = (await site.client.get("/cakupan/figures?_size=5")).text
+    figures = len(package_rows(Path(site.get_database("cakupan").path).parent.parent, "figures"))
+    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    for phrase in (
+        f"{figures} baris {figures} rows",
+        "Cari Search :",
+        "Lihat dan ubah SQL View and edit SQL",
+        "Data ini sebagai This data as",
+        "Halaman berikutnya Next page",
+        "Ekspor lanjutan Advanced export",
+    ):
+        assert phrase in words, phrase
+    assert 'value="Terapkan / Apply"' in html
+
+
 async def test_downloads_keep_the_package_column_order(site):
     header = (await site.client.get("/cakupan/figures.csv?_size=1")).text.splitlines()[0]
     assert header.split(",")[:5] == [
