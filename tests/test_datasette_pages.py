@@ -100,6 +100,22 @@ async def test_the_table_page_speaks_indonesian_first(site):
     assert 'value="Terapkan / Apply"' in html
 
 
+@pytest.mark.parametrize(
+    "path, phrases",
+    [
+        ("/cakupan?sql=select+figure_id+from+figures+limit+2",
+         ["Kueri SQL: 2 baris Custom SQL query returning 2 rows", "Data ini sebagai This data as"]),
+        ("/cakupan?sql=select+1+where+0", ["0 hasil 0 results"]),
+        ("/cakupan/regions/15",
+         ["Data ini sebagai This data as", "Tautan dari tabel lain Links from other tables"]),
+    ],
+)  # fmt: skip
+async def test_the_sql_and_row_pages_speak_indonesian_first(site, path, phrases):
+    html = (await site.client.get(path)).text
+    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert [p for p in phrases if p not in words] == []
+
+
 async def test_downloads_keep_the_package_column_order(site):
     header = (await site.client.get("/cakupan/figures.csv?_size=1")).text.splitlines()[0]
     assert header.split(",")[:5] == [
@@ -281,4 +297,23 @@ def test_a_table_page_has_the_site_header_and_shows_offsets_only_when_asked(serv
     page.locator("div.site button[type=submit]").click()
     page.wait_for_url("**/-/search?q=dumisake")
     assert page.locator("h1").inner_text().startswith("Cari")
+    context.close()
+
+
+@pytest.mark.browser
+def test_the_sql_editor_buttons_are_readable(server, browser):
+    """Datasette reveals "Format SQL" by script once the editor loads, after axe may have run:
+    its text must not be drawn in its own background colour."""
+    from playwright.sync_api import expect
+
+    context, page = open_at(browser, 390)
+    page.goto(server + "/cakupan?sql=select+1")
+    button = page.locator("#sql-format")
+    expect(button).to_be_visible()
+    assert button.inner_text() == "Rapikan SQL / Format SQL"
+    colours = button.evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
+    )
+    assert colours == ["rgb(0, 86, 179)", "rgb(255, 255, 255)"]
+    assert page.get_by_role("button", name="Jalankan SQL / Run SQL").is_visible()
     context.close()
