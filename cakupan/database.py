@@ -110,8 +110,8 @@ def load_rows(conn: sqlite3.Connection, table: Table) -> None:
     The cells go in as text and SQLite's declared column types convert them ("43" in a number
     column is stored as the integer 43, "43.5" as a real; "15.10" in a TEXT column stays
     "15.10"), and NULLIF turns an empty cell into NULL inside SQLite: the package has been
-    validated, so converting each cell in Python would only repeat that work. sqlite-utils' insert_all re-derives columns per batch;
-    one executemany keeps the load near bare sqlite3.
+    validated, so converting each cell in Python would only repeat that work. sqlite-utils'
+    insert_all re-derives columns per batch; one executemany keeps the load near bare sqlite3.
     """
     names = table.field_names
     # a valid package has its columns in schema order, so the parsed cell lists go in as they are

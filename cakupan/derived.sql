@@ -107,19 +107,16 @@ SELECT
   g.value,
   CASE WHEN g.value IS NULL THEN NULL WHEN ABS(g.value - (t.value - a.value)) <= 0.5 THEN 0 ELSE 1 END,
   a.figure_id, t.figure_id, w.figure_id, g.figure_id, a.source_id, t.source_id,
-  CASE WHEN ct.figure_id IS NOT NULL THEN c.value END,
-  CASE WHEN c.figure_id IS NOT NULL THEN ct.value END,
-  CAST(ct.value - c.value AS INTEGER),
-  CASE WHEN ct.figure_id IS NOT NULL THEN c.figure_id END,
-  CASE WHEN c.figure_id IS NOT NULL THEN ct.figure_id END,
+  c.value, ct.value, CAST(ct.value - c.value AS INTEGER), c.figure_id, ct.figure_id,
   0  -- is_latest: the next step marks each region's latest row
 FROM chosen a
 JOIN regions r ON r.region_code = a.region_code
 JOIN figures t ON t.figure_id = a.target_id
 LEFT JOIN figures w ON w.figure_id = a.workers_id
 LEFT JOIN figures g ON g.figure_id = a.gap_id
-LEFT JOIN figures c ON c.figure_id = a.covered_id
-LEFT JOIN figures ct ON ct.figure_id = a.covered_target_id;
+-- the two counts only as a pair: one without the other gives no count to enrol
+LEFT JOIN figures c ON c.figure_id = a.covered_id AND a.covered_target_id IS NOT NULL
+LEFT JOIN figures ct ON ct.figure_id = a.covered_target_id AND a.covered_id IS NOT NULL;
 
 -- step: fill coverage_gaps latest
 -- Each region's latest row: the latest as_of, ties to the greater figure id (a refresh covers

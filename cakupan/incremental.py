@@ -57,6 +57,7 @@ from .fingerprint import (
 )
 from .package import Package, Table, parse_table, read_table, row_width_problems
 from .package_zip import read_member, unzipped_descriptor
+from .schema import key_fields
 from .search import fill_search_entries
 from .validate import check_package
 
@@ -201,7 +202,8 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
 
     sources = article_files.get("sources")
     total = sources[2].row_count if sources else 0
-    if len(affected) > (max(1, total * MAX_SHARE) if sources else 0):
+    limit = max(1, total * MAX_SHARE) if sources else 0
+    if len(affected) > limit:
         raise FullBuild(f"{len(affected)} articles to rebuild, more than a quarter of the {total}")
     unsafe = sorted(a for a in affected if not SAFE_ID.fullmatch(a))
     if unsafe:
@@ -261,8 +263,7 @@ def _added_rows(table: Table, previous: Previous, resource: dict) -> list[list[s
 
 def _key_of(table: Table, cells: list[str]) -> tuple[str, ...]:
     """A row's primary key cells (its first cell when the schema names no key)."""
-    key = table.schema.get("primaryKey") or [table.header[0]]
-    names = [key] if isinstance(key, str) else key
+    names = key_fields(table.schema.get("primaryKey") or table.header[0])
     return tuple(cells[table.header.index(n)] for n in names if n in table.header)
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from . import package_write
 from .package import Package, load_package
 from .problems import Problem, shorten
+from .schema import key_fields
 
 RELEASE_TABLES = ("releases", "release_records", "release_changes")
 NOT_SNAPSHOT = {"corrections", *RELEASE_TABLES}
@@ -51,18 +52,13 @@ class ReleaseError(Exception):
     pass
 
 
-def _key_fields(schema: dict) -> list[str]:
-    pk = schema["primaryKey"]
-    return [pk] if isinstance(pk, str) else list(pk)
-
-
 def current_rows(package: Package) -> dict[Key, dict[str, str]]:
     """Every curated row now, by (table, primary key joined by |), cells in schema order."""
     rows: dict[Key, dict[str, str]] = {}
     for name, table in package.tables.items():
         if name in NOT_SNAPSHOT:
             continue
-        keys = _key_fields(table.schema)
+        keys = key_fields(table.schema["primaryKey"])
         names = table.field_names
         for row in table.rows:
             cells = {n: row.get(n, "") for n in names}
@@ -224,7 +220,7 @@ def check_corrections(package: Package) -> list[Problem]:
         table = package.tables.get(name)
         if table is None:
             continue
-        key = _key_fields(table.schema)[0]
+        key = key_fields(table.schema["primaryKey"])[0]
         for number, row in table.numbered():
             record = row[key]
             seen.add(record)

@@ -93,12 +93,13 @@ def _check_cell(path: str, number: int, spec: dict, raw: str) -> Problem | None:
     return None
 
 
-def _key_fields(spec) -> list[str]:
+def key_fields(spec) -> list[str]:
+    """A key's field names: a Table Schema key is one name or a list of them."""
     return [spec] if isinstance(spec, str) else list(spec)
 
 
 def check_primary_key(table: Table) -> list[Problem]:
-    fields = _key_fields(table.schema.get("primaryKey", []))
+    fields = key_fields(table.schema.get("primaryKey", []))
     if not fields or not set(fields) <= set(table.header):
         return []
     seen: dict[tuple, int] = {}
@@ -119,9 +120,9 @@ def check_primary_key(table: Table) -> list[Problem]:
 def check_foreign_keys(package: Package, table: Table) -> list[Problem]:
     problems = []
     for fk in table.schema.get("foreignKeys", []):
-        fields = _key_fields(fk["fields"])
+        fields = key_fields(fk["fields"])
         target = package.tables.get(fk["reference"]["resource"] or table.name)
-        ref_fields = _key_fields(fk["reference"]["fields"])
+        ref_fields = key_fields(fk["reference"]["fields"])
         if target is None or not set(fields) <= set(table.header):
             continue
         known = {tuple(r.get(f, "") for f in ref_fields) for r in target.rows}

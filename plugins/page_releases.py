@@ -24,15 +24,19 @@ def record_link(table: str, record_id: str) -> str:
     return ""
 
 
-async def changes(datasette, release_id: str, kinds: tuple[str, ...]) -> list[dict]:
-    """Up to SHOWN + 1 changelog lines of one kind, along release_changes_by_kind."""
-    marks = ", ".join(f":k{i}" for i in range(len(kinds)))
+FIELD_CHANGES = "change = 'changed'"
+ROWS_IN_OR_OUT = "change in ('added', 'removed')"
+
+
+async def changes(datasette, release_id: str, kind: str) -> list[dict]:
+    """Up to SHOWN + 1 changelog lines of one kind (FIELD_CHANGES or ROWS_IN_OR_OUT), along
+    release_changes_by_kind."""
     found = await rows(
         datasette,
         "select table_name, record_id, change, field, old_value, new_value"
-        f" from release_changes where release_id = :id and change in ({marks})"
+        f" from release_changes where release_id = :id and {kind}"
         " order by change, table_name, record_id, field limit :n",
-        {"id": release_id, "n": SHOWN + 1, **{f"k{i}": k for i, k in enumerate(kinds)}},
+        {"id": release_id, "n": SHOWN + 1},
     )
     for c in found:
         c["link"] = record_link(c["table_name"], c["record_id"])
@@ -51,8 +55,8 @@ async def releases_page(datasette, request):
             "select release_id from releases order by released_on desc, rowid desc limit 1",
         )
         for r in listing.rows:
-            changed = await changes(datasette, r["release_id"], ("changed",))
-            rows_in_out = await changes(datasette, r["release_id"], ("added", "removed"))
+            changed = await changes(datasette, r["release_id"], FIELD_CHANGES)
+            rows_in_out = await changes(datasette, r["release_id"], ROWS_IN_OR_OUT)
             r["more"] = len(changed) > SHOWN or len(rows_in_out) > SHOWN
             r["changes"] = changed[:SHOWN]
             r["rows_in_out"] = rows_in_out[:SHOWN]

@@ -19,6 +19,11 @@ from cakupan.build import build
 from cakupan.site.app import make_datasette
 
 
+def visible_words(html: str) -> str:
+    """A page's text as a reader sees it: tags dropped, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = copy_site(tmp_path_factory.mktemp("datasette_pages") / "pkg")
@@ -87,7 +92,7 @@ async def test_tables_show_what_a_reader_wants_first_with_indonesian_headings(si
 async def test_the_table_page_speaks_indonesian_first(site):
     html = (await site.client.get("/cakupan/figures?_size=5")).text
     figures = len(package_rows(Path(site.get_database("cakupan").path).parent.parent, "figures"))
-    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    words = visible_words(html)
     for phrase in (
         f"{figures} baris {figures} rows",
         "Cari Search :",
@@ -112,7 +117,7 @@ async def test_the_table_page_speaks_indonesian_first(site):
 )  # fmt: skip
 async def test_the_sql_and_row_pages_speak_indonesian_first(site, path, phrases):
     html = (await site.client.get(path)).text
-    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    words = visible_words(html)
     assert [p for p in phrases if p not in words] == []
 
 
