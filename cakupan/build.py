@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import derived
+from . import derived, release_zips
 from .database import (
     article_highlights,
     check_database,
@@ -56,6 +56,7 @@ from .fingerprint import (
 )
 from .incremental import FullBuild, Previous, apply, copy_previous, plan
 from .package import Package
+from .package_write import fsync_path
 from .package_zip import ChangedWhileBuilding, reusable_members, write_package_zip
 from .problems import BuildError
 from .validate import validate
@@ -147,6 +148,7 @@ class Job:
     hashes: FileHashes
     facts: dict[str, str]  # _build values known before writing
     progress: Progress
+    zips: list[release_zips.ReleaseZip] = field(default_factory=list)  # the releases' zips
 
     @property
     def target(self) -> Path:
@@ -215,6 +217,7 @@ def _staged(job: Job, write) -> Written:
     try:
         done = write(staging)
         publish(staging, job.out_dir)
+        release_zips.remove_unlisted(job.out_dir, job.zips)
         job.progress.step("published")
     finally:
         job.progress.close()
@@ -295,8 +298,13 @@ def _write_incremental(job: Job, previous: Previous, staging: Path) -> Written:
 
 
 def _record(conn: sqlite3.Connection, job: Job, package: Package, staging: Path) -> None:
+    """_build and _build_inputs, and the release zips (made or kept) in _release_zips."""
     facts = {**job.facts, "package_zip_sha256": file_sha256(staging / ZIP_NAME)}
     record_build(conn, package, facts, job.hashes)
+    job.zips = release_zips.write_release_zips(
+        job.root, job.descriptor, job.hashes, job.out_dir, staging
+    )
+    release_zips.record(conn, job.zips)
 
 
 def _check_and_inspect(
@@ -320,20 +328,13 @@ def _check_and_inspect(
 
 
 def publish(staging: Path, out_dir: Path) -> None:
-    """The zip and inspect.json first, the database last: its rename is the moment of
+    """The zips and inspect.json first, the database last: its rename is the moment of
     publication, and a build killed before it leaves the old database, which no longer matches
     the inputs, so the next build rebuilds rather than trusting the new files beside it."""
     for name in (DB_NAME, INSPECT_NAME):
-        _fsync(staging / name)
+        fsync_path(staging / name)
+    release_zips.publish(staging, out_dir)
     os.replace(staging / ZIP_NAME, out_dir / ZIP_NAME)
     os.replace(staging / INSPECT_NAME, out_dir / INSPECT_NAME)
     os.replace(staging / DB_NAME, out_dir / DB_NAME)  # atomic on POSIX
-    _fsync(out_dir)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(out_dir)

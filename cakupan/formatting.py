@@ -23,6 +23,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_decimal, parse_pattern
+from babel.units import format_unit
 
 LOCALES = ("id", "en")
 
@@ -98,6 +99,14 @@ def long_date(iso: str | date | None, lang: str = "id") -> str:
         return ""
     day = iso if isinstance(iso, date) else date.fromisoformat(iso)
     return format_date(day, "d MMMM y", locale=_check(lang))
+
+
+def file_size(size: int, lang: str = "id") -> str:
+    """A download's size as CLDR writes it: "62 kB" under a megabyte, else "1,2 MB" / "1.2 MB"."""
+    locale = _check(lang)
+    if size < 1_000_000:
+        return format_unit(max(1, round(size / 1000)), "digital-kilobyte", "short", locale=locale)
+    return format_unit(round(size / 1_000_000, 1), "digital-megabyte", "short", locale=locale)
 
 
 def month_name(month: int, lang: str = "en") -> str:

@@ -55,7 +55,14 @@ from .fingerprint import (
     file_sha256,
     recorded_facts,
 )
-from .package import Package, Table, parse_table, read_table, row_width_problems
+from .package import (
+    Package,
+    Table,
+    parse_table,
+    read_table,
+    row_width_problems,
+    without_article_files,
+)
 from .package_zip import read_member, unzipped_descriptor
 from .schema import key_fields
 from .search import fill_search_entries
@@ -148,10 +155,6 @@ def article_column(resource: dict) -> int | None:
     return None
 
 
-def _without_files(descriptor: dict) -> dict:
-    return {**descriptor, "resources": [r for r in descriptor["resources"] if "schema" in r]}
-
-
 def _files(descriptor: dict) -> dict[str, dict]:
     return {r["path"]: r for r in descriptor["resources"] if "schema" not in r}
 
@@ -235,7 +238,7 @@ def _changed_paths(descriptor: dict, hashes: FileHashes, previous: Previous) -> 
     }
     if DESCRIPTOR in changed:
         old = previous.descriptor()
-        if _without_files(descriptor) != _without_files(old):
+        if without_article_files(descriptor) != without_article_files(old):
             raise FullBuild(f"{DESCRIPTOR} changed beyond its list of article files")
         old_files, new_files = _files(old), _files(descriptor)
         changed |= {

@@ -109,6 +109,11 @@ class Package:
         )
 
 
+def without_article_files(descriptor: dict) -> dict:
+    """The descriptor but for its list of article files, which grows with every article added."""
+    return {**descriptor, "resources": [r for r in descriptor["resources"] if "schema" in r]}
+
+
 def read_descriptor(root: Path) -> tuple[dict | None, list[Problem]]:
     path = root / DESCRIPTOR
     try:

@@ -180,7 +180,7 @@ def commit(root: Path, files: dict[str, bytes]) -> None:
             entries.append(entry)
             step(f"wrote {entry.temporary}")
         for directory in _directories(root, entries):
-            _fsync_directory(directory)
+            fsync_path(directory)
         current = JOURNAL_NAME
         written.append(journal_temporary)
         record = {"version": 1, "files": [e.__dict__ for e in entries]}
@@ -188,7 +188,7 @@ def commit(root: Path, files: dict[str, bytes]) -> None:
         step("wrote the journal's temporary")
         os.replace(journal_temporary, journal)
         committed = True
-        _fsync_directory(root)
+        fsync_path(root)
         step("committed the journal")
     except BaseException as e:
         if not committed:
@@ -260,9 +260,9 @@ def _roll_forward(root: Path, entries: list[Entry], *, verify: bool) -> None:
                 f"(SHA-256 {entry.sha256}); the journal {JOURNAL_NAME} is kept for inspection"
             )
     for directory in _directories(root, entries):
-        _fsync_directory(directory)
+        fsync_path(directory)
     os.unlink(root / JOURNAL_NAME)
-    _fsync_directory(root)
+    fsync_path(root)
     step("removed the journal")
 
 
@@ -302,12 +302,14 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+def fsync_path(path: Path | str) -> None:
+    """Flush a file, or a directory's entries, to disk (the one fsync helper of package and
+    build writes); a filesystem that cannot sync a directory is not an error."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
     except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOTSUP):  # some filesystems cannot sync a directory
+        if e.errno not in (errno.EINVAL, errno.ENOTSUP) or not os.path.isdir(path):
             raise
     finally:
         os.close(fd)

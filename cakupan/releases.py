@@ -81,12 +81,23 @@ def released_state(package: Package) -> tuple[str | None, dict[Key, dict[str, st
     records = package.tables.get("release_records")
     if releases is None or records is None or not releases.rows:
         return None, {}, {}
-    order = {r["release_id"]: i for i, r in enumerate(releases.rows)}
+    last = releases.rows[-1]
+    return last["release_id"], state_at(releases.rows, records.rows), last
+
+
+def state_at(
+    releases: list[dict[str, str]], records: list[dict[str, str]], upto: int | None = None
+) -> dict[Key, dict[str, str]]:
+    """The curated rows as released by the release on line `upto` of releases.csv (counted from
+    0), or by the latest one with the lines of unknown releases too (check_corrections reports
+    those): each row's latest line at or before that release."""
+    order = {r["release_id"]: i for i, r in enumerate(releases)}
+    last = len(order) if upto is None else upto
     state: dict[Key, dict[str, str]] = {}
-    lines = sorted(
-        (order.get(r["release_id"], len(order)), n, r) for n, r in enumerate(records.rows)
-    )
-    for _, _, r in lines:
+    lines = sorted((order.get(r["release_id"], len(order)), n, r) for n, r in enumerate(records))
+    for position, _, r in lines:
+        if position > last:
+            break
         key = (r["table_name"], r["record_id"])
         if r["status"] == "removed":
             state.pop(key, None)
@@ -95,8 +106,7 @@ def released_state(package: Package) -> tuple[str | None, dict[Key, dict[str, st
                 state[key] = json.loads(r["row_json"])
             except ValueError:
                 continue  # reported by check_corrections
-    last = releases.rows[-1]
-    return last["release_id"], state, last
+    return state
 
 
 def changelog(old: dict[Key, dict], new: dict[Key, dict]) -> tuple[list, list, dict[str, int]]:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import release_zips
 from .build import DB_NAME, INSPECT_NAME, build_lock
 from .fingerprint import (
     OUTPUT_HASH_CACHE_NAME,
@@ -85,7 +86,7 @@ def check_public_url(url: str) -> str:
 
 
 def pin_build(out_dir: Path) -> Path:
-    """The published database, its inspect.json and its zip, hard-linked into
+    """The published database, its inspect.json, its zip and the releases' zips, hard-linked into
     build/serving/<sha>/ and checked to belong together; the directory to serve from.
 
     A build that renames new files into build/ while the server runs then changes nothing the
@@ -110,6 +111,7 @@ def pin_build(out_dir: Path) -> Path:
                 if not (out_dir / name).exists():
                     raise ServeError(f"{out_dir / name} is missing: run `cakupan build`")
                 os.link(out_dir / name, staging / name)
+            _link_release_zips(out_dir, staging)
         sha = _check_belong_together(staging, out_dir)
         pinned = serving / sha[:16]
         with contextlib.suppress(OSError):  # another server pinned this build first: share it
@@ -119,6 +121,16 @@ def pin_build(out_dir: Path) -> Path:
     _hold(pinned)
     _remove_unheld(serving, keep=pinned)
     return pinned
+
+
+def _link_release_zips(out_dir: Path, staging: Path) -> None:
+    """The releases' zips beside the pinned database, as /-/releases/<id>.zip reads them (each
+    is checked against the SHA-256 the database records when it is first sent)."""
+    zips = out_dir / release_zips.DIRECTORY
+    if zips.is_dir():
+        (staging / release_zips.DIRECTORY).mkdir()
+        for path in zips.iterdir():
+            os.link(path, staging / release_zips.DIRECTORY / path.name)
 
 
 def _check_belong_together(pinned: Path, out_dir: Path) -> str:

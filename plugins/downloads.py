@@ -1,6 +1,7 @@
 """/cakupan.db and /-/download/cakupan-datapackage.zip, streamed from the files pinned at start-up;
-the same files under their build's own address, /-/build/<build>/...; and the CSV link of every
-table and view page, which downloads every row.
+the same files under their build's own address, /-/build/<build>/...; each release's zip at
+/-/releases/<release>.zip, pinned when first asked; and the CSV link of every table and view
+page, which downloads every row.
 
 Pages link the build-addressed downloads (`cakupan_downloads` in every template): behind a proxy
 with replicas of two builds during a rolling update (deploy/), the download a page links is the
@@ -9,6 +10,7 @@ one of the build that made the page, or a 410 that says so, never the other buil
 Datasette's own /cakupan.db route is replaced (plugin routes come first): it sent two ETags and
 ignored If-None-Match. See cakupan/site/downloads.py for why the files are pinned."""
 
+import asyncio
 from pathlib import Path
 
 from datasette import hookimpl
@@ -16,11 +18,13 @@ from datasette.utils import path_with_format
 from datasette.utils.asgi import Response
 
 from cakupan.fingerprint import ZIP_NAME
+from cakupan.release_zips import DIRECTORY
 from cakupan.site import response_cache
-from cakupan.site.downloads import Downloads
-from cakupan.site.pages import DATABASE
+from cakupan.site.downloads import Downloads, PinnedFile, open_verified
+from cakupan.site.pages import DATABASE, PAGE_THREADS, rows
 
 PINNED: dict = {}  # Datasette instance -> Downloads
+RELEASES_PINNED: dict = {}  # (Datasette instance, release id) -> PinnedFile
 
 
 def pinned(datasette) -> Downloads:
@@ -69,6 +73,45 @@ async def send_zip(downloads: Downloads, scope, send):
     await downloads.package_zip.send(scope, send)
 
 
+async def release_zip(datasette, request, scope, send):
+    """A release's zip, as the build recorded it in _release_zips (looked up by release id)."""
+    release_id = request.url_vars["release_id"]
+    found = await rows(
+        datasette,
+        "select file, sha256, problem from _release_zips where release_id = :id",
+        {"id": release_id},
+    )
+    if not found or found[0]["problem"]:
+        why = found[0]["problem"] if found else "rilis ini tidak ada (no such release)"
+        response = Response.text(
+            f"Zip rilis {release_id} tidak tersedia; the zip of release {release_id} is not "
+            f"available: {why}.\nSemua rilis / all releases: /-/releases\n",
+            status=404,
+        )
+        return await response.asgi_send(send)
+    pinned_zip = await _pinned_release(datasette, release_id, found[0])
+    if isinstance(pinned_zip, str):
+        return await Response.text(f"{pinned_zip}\n", status=503).asgi_send(send)
+    await pinned_zip.send(scope, send)
+
+
+async def _pinned_release(datasette, release_id: str, row: dict) -> PinnedFile | str:
+    """The release's zip, opened and checked against its recorded SHA-256 once per server (on
+    the pages' threads: hashing reads the whole file); the reason when it cannot be served."""
+    key = (datasette, release_id)
+    if key not in RELEASES_PINNED:
+        path = str(Path(datasette.get_database(DATABASE).path).parent / DIRECTORY / row["file"])
+        name = f"cakupan-datapackage-{release_id}.zip"
+        loop = asyncio.get_running_loop()
+        found, problem = await loop.run_in_executor(
+            PAGE_THREADS, open_verified, path, row["sha256"], name
+        )
+        if found is None:
+            return problem
+        RELEASES_PINNED.setdefault(key, found)
+    return RELEASES_PINNED[key]
+
+
 @hookimpl
 def startup(datasette):
     pinned(datasette)  # at start, before any rebuild can rename new files in
@@ -79,6 +122,7 @@ def register_routes():
     return [
         (rf"^/{DATABASE}\.db$", database_file),
         (r"^/-/download/cakupan-datapackage\.zip$", package_zip),
+        (r"^/-/releases/(?P<release_id>[0-9A-Za-z-]{1,64})\.zip$", release_zip),
         (r"^/-/build/(?P<build>[0-9a-f]{16})/(?P<name>cakupan\.db|cakupan-datapackage\.zip)$",
          build_download),
     ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""/-/releases: every release recorded by `cakupan release`, newest first, with its changelog.
+"""/-/releases: every release recorded by `cakupan release`, newest first, with its changelog
+and its zip (the package as released, made by the build: cakupan/release_zips.py).
 
 Field changes are listed; rows added or removed (every row, in a first release) are folded.
 Reads releases a page at a time along its rowid (the order releases were recorded) and each
@@ -61,6 +62,14 @@ async def releases_page(datasette, request):
             r["changes"] = changed[:SHOWN]
             r["rows_in_out"] = rows_in_out[:SHOWN]
             r["latest"] = bool(latest) and latest[0]["release_id"] == r["release_id"]
+            r["zip"] = (
+                await rows(
+                    datasette,
+                    "select bytes, problem from _release_zips where release_id = :id",
+                    {"id": r["release_id"]},
+                )
+                or [{"bytes": 0, "problem": "not built: run cakupan build"}]
+            )[0]
         context = {"releases": listing.rows, "pagination": listing.pagination}
         return 200, await datasette.render_template(
             "cakupan_releases.html", context, request=request

@@ -57,6 +57,8 @@ FILTERS = {
     "en_difference": _or_empty(lambda v, unit=None: formatting.difference(float(v), "en", unit)),
     "id_quantity": _or_empty(lambda v, unit, q="exact": quantity(v, unit, q, "id")),
     "en_quantity": _or_empty(lambda v, unit, q="exact": quantity(v, unit, q, "en")),
+    "id_size": _or_empty(lambda v: formatting.file_size(int(v), "id")),
+    "en_size": _or_empty(lambda v: formatting.file_size(int(v), "en")),
     "id_signed": _or_empty(lambda v, unit=None, q="exact": signed(v, unit, q, "id")),
     "en_signed": _or_empty(lambda v, unit=None, q="exact": signed(v, unit, q, "en")),
 }

@@ -67,7 +67,7 @@ def test_schema_is_created_from_the_table_schemas(built):
         by_type.setdefault(o["type"], []).append(o["name"])
     # what the views computed per request is now a table the build fills (cakupan/derived.sql)
     assert by_type["table"] == [
-        "_build", "_build_inputs", "articles", "articles_fts", "award_rankings", "awards",
+        "_build", "_build_inputs", "_release_zips", "articles", "articles_fts", "award_rankings", "awards",
         "citations", "consistency_check_figures", "consistency_checks", "corrections", "coverage_gaps",
         "figure_conflicts", "figures", "figures_fts", "indicators", "people",
         "posts", "regions", "regulations", "release_changes", "release_records", "releases", "search_entries", "search_entries_fts", "sources",

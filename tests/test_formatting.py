@@ -31,6 +31,13 @@ def test_percent_amount_date_difference():
     assert fmt.difference(-1.5, "en", "percentage_points") == "-1.5 percentage points"
 
 
+def test_file_sizes_as_a_download_link_shows_them():
+    sizes = [0, 62_400, 999_499, 1_234_567, 6_300_000]
+    assert [fmt.file_size(n) for n in sizes] == ["1 kB", "62 kB", "999 kB", "1,2 MB", "6,3 MB"]
+    english = [fmt.file_size(n, "en") for n in sizes]
+    assert english == ["1 kB", "62 kB", "999 kB", "1.2 MB", "6.3 MB"]
+
+
 def test_bad_language_and_unit_are_named():
     with pytest.raises(ValueError, match="language 'fr': expected one of id, en"):
         fmt.number(1, "fr")

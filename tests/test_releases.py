@@ -3,8 +3,14 @@ changelog; the site reads a figure as it was in any release, by key."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import sqlite3
+import urllib.request
+import zipfile
 from contextlib import closing
+from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import read_rows, set_cell
@@ -168,3 +174,131 @@ async def test_the_published_catalogue_is_released_and_its_permalinks_work(tmp_p
         page = await site.client.get(f"/-/cite/{figure['figure_id']}?rilis={latest}")
         assert page.status_code == 200, figure["figure_id"]
         assert f"Sebagaimana dalam rilis {latest}" in page.text
+
+
+def unzipped(content: bytes, dest: Path) -> Path:
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        zf.extractall(dest)
+    return dest
+
+
+def rows_by_key(path: Path) -> dict[str, dict[str, str]]:
+    rows = read_rows(path)
+    first = next(iter(rows[0])) if rows else ""
+    return {r[first]: r for r in rows}
+
+
+def listed_zips(root: Path) -> list[tuple[str, str, str]]:
+    with closing(sqlite3.connect(root / "build" / "cakupan.db")) as conn:
+        return conn.execute(
+            "select release_id, file, problem from _release_zips order by rowid"
+        ).fetchall()
+
+
+async def test_each_release_has_a_zip_of_the_package_as_it_was_released(tmp_path):
+    from conftest import copy_site, serving
+
+    from cakupan.serve import pin_build
+    from cakupan.site.app import make_datasette
+    from cakupan.validate import validate
+
+    root = copy_site(tmp_path / "pkg")
+    first = release(root, "2026-12-01").output.split()[-1]
+    as_first = {
+        t: rows_by_key(root / f"data/{t}.csv") for t in ("figures", "sources", "regions", "awards")
+    }
+    set_cell(root, "figures", "f000-01", "note", "ditambahkan sesudah rilis pertama")
+    second = release(root, "2026-12-05").output.split()[-1]
+    assert build(root).mode == "full"
+    zips = listed_zips(root)
+    assert [(r, p) for r, _, p in zips] == [(first, ""), (second, "")]
+    site = make_datasette(root)
+    page = (await site.client.get("/-/releases")).text
+    for release_id in (first, second):
+        assert (
+            f'<a href="/-/releases/{release_id}.zip" download>Paket data rilis ini (zip, ' in page
+        )
+
+    response = await site.client.get(f"/-/releases/{first}.zip")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert response.headers["etag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="cakupan-datapackage-{first}.zip"'
+    )
+    first_zip = unzipped(response.content, tmp_path / "first")
+    for table, rows in as_first.items():  # every curated row as released, the later note absent
+        assert rows_by_key(first_zip / f"data/{table}.csv") == rows, table
+    assert [r["release_id"] for r in read_rows(first_zip / "data/releases.csv")] == [first]
+    assert sorted(p.name for p in (first_zip / "sources").iterdir()) == sorted(
+        p.name for p in (root / "sources").iterdir()
+    )
+    descriptor = json.loads((first_zip / "datapackage.json").read_text("utf-8"))
+    assert descriptor["cakupan:release"]["release_id"] == first
+    assert f"version {descriptor['version']}, release {first}" in (
+        first_zip / "README.md"
+    ).read_text("utf-8")
+    assert validate(first_zip).problems == []  # ours and frictionless' checks
+
+    second_zip = unzipped(
+        (await site.client.get(f"/-/releases/{second}.zip")).content, tmp_path / "2"
+    )
+    assert rows_by_key(second_zip / "data/figures.csv") == rows_by_key(root / "data/figures.csv")
+    assert [r["release_id"] for r in read_rows(second_zip / "data/releases.csv")] == [first, second]
+
+    unknown = await site.client.get("/-/releases/2020-01-01-00000000.zip")
+    assert (unknown.status_code, unknown.text.splitlines()[0]) == (
+        404,
+        "Zip rilis 2020-01-01-00000000 tidak tersedia; the zip of release 2020-01-01-00000000"
+        " is not available: rilis ini tidak ada (no such release).",
+    )
+
+    # A release's zip is written once: later builds, incremental or full, keep the file.
+    kept = {name: (root / "build/releases" / name).stat().st_ino for _, name, _ in zips}
+    set_cell(root, "figures", "f000-02", "note", "catatan lain")
+    assert build(root).mode == "incremental"
+    assert build(root, force=True).mode == "full"
+    assert listed_zips(root) == zips
+    assert {n: (root / "build/releases" / n).stat().st_ino for n in kept} == kept
+    # A server reads the zips of the build it pinned, whatever the next build does in build/:
+    # what a zip is made from besides the release's rows (the descriptor's tables) makes new
+    # ones, and the build removes the zips no database lists.
+    with serving(root, build=pin_build(root / "build")) as (base, _, _):
+        descriptor = json.loads((root / "datapackage.json").read_text("utf-8"))
+        descriptor["title"] += " (uji)"
+        (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False))
+        build(root)
+        rebuilt = listed_zips(root)
+        assert [r for r, _, _ in rebuilt] == [first, second]
+        assert sorted(p.name for p in (root / "build/releases").iterdir()) == sorted(
+            n for _, n, _ in rebuilt
+        )
+        assert not set(kept) & {n for _, n, _ in rebuilt}
+        with urllib.request.urlopen(f"{base}/-/releases/{first}.zip") as served:
+            assert served.read() == response.content
+
+
+async def test_a_release_whose_article_has_changed_since_has_no_zip_and_says_why(tmp_path):
+    from conftest import copy_site, replace_article
+
+    from cakupan.site.app import make_datasette
+
+    root = copy_site(tmp_path / "pkg")
+    first = release(root, "2026-12-01").output.split()[-1]
+    source = read_rows(root / "data/sources.csv")[0]
+    article = root / source["path"]
+    replace_article(root, source["source_id"], article.read_bytes() + b"\n")
+    build(root)
+    why = f"{source['path']} is no longer in the package as this release had it (SHA-256 {source['sha256']})"
+    assert listed_zips(root) == [(first, "", why)]
+    site = make_datasette(root)
+    page = (await site.client.get("/-/releases")).text
+    assert (
+        f'Zip rilis ini tidak tersedia <span lang="en">This release\'s zip is not available</span>: {why}'
+        in page.replace("&#39;", "'")
+    )
+    response = await site.client.get(f"/-/releases/{first}.zip")
+    assert (response.status_code, response.text.splitlines()[0]) == (
+        404,
+        f"Zip rilis {first} tidak tersedia; the zip of release {first} is not available: {why}.",
+    )

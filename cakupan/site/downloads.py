@@ -97,21 +97,22 @@ class Downloads:
                 "select value from _build where key = 'package_zip_sha256'"
             ).fetchone()
         expected = found[0] if found else ""
-        try:
-            fd = os.open(zip_path, os.O_RDONLY)
-        except OSError:
-            return cls(database, None, f"{zip_path} is missing: run `cakupan build`")
-        actual = file_sha256_of_fd(fd)
-        if actual != expected:
-            os.close(fd)
-            return cls(
-                database, None, f"{zip_path} was not built with this database: run `cakupan build`"
-            )
-        zipped = PinnedFile(
-            fd,
-            os.fstat(fd).st_size,
-            f'"{actual}"'.encode(),
-            b"application/zip",
-            os.path.basename(zip_path),
-        )
-        return cls(database, zipped)
+        zipped, problem = open_verified(zip_path, expected)
+        return cls(database, zipped, problem)
+
+
+def open_verified(path: str, sha256: str, filename: str = "") -> tuple[PinnedFile | None, str]:
+    """A zip pinned for sending (as `filename`, else its own name) when its bytes have the
+    SHA-256 the database records for it, else None and the reason: missing, or not the zip
+    this database was built with. The reason names the file, not where the server keeps it."""
+    name = os.path.basename(path)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None, f"{name} is missing: run `cakupan build`"
+    actual = file_sha256_of_fd(fd)
+    if actual != sha256:
+        os.close(fd)
+        return None, f"{name} was not built with this database: run `cakupan build`"
+    size = os.fstat(fd).st_size
+    return PinnedFile(fd, size, f'"{actual}"'.encode(), b"application/zip", filename or name), ""
