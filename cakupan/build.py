@@ -10,37 +10,28 @@ Three outcomes:
 - incremental: a few articles changed, so a copy of the previous database is updated in their
   rows only (incremental.py explains when that is safe, and falls back otherwise);
 - full: everything validated and written afresh (always with `force`).
+
+The steps of both kinds of build are listed in build_steps.py. Whether the published build is
+current is asked first without the lock, by reading alone: `cite` and `serve` work on a
+read-only build/ when nothing needs building.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import derived, release_zips
-from .database import (
-    article_highlights,
-    check_database,
-    content_digest,
-    create_articles,
-    create_citations,
-    create_search,
-    insert_articles,
-    insert_citations,
-    inspect_data,
-    load_tables,
-    record_build,
-    staging_connection,
-)
+from .build_steps import FULL_STEPS, INCREMENTAL_STEPS, Job, Staged, Step, refuse_invalid
+from .database import content_digest
 from .fingerprint import (
     DB_NAME,
     DESCRIPTOR,
@@ -49,19 +40,28 @@ from .fingerprint import (
     FileHashes,
     code_hash,
     file_hashes,
-    file_sha256,
     input_hash,
     published,
     read_descriptor_quietly,
 )
-from .incremental import FullBuild, Previous, apply, copy_previous, plan
-from .package import Package
-from .package_write import fsync_path
-from .package_zip import ChangedWhileBuilding, reusable_members, write_package_zip
+from .incremental import FullBuild, Previous
+from .package_zip import ChangedWhileBuilding
 from .problems import BuildError
 from .validate import validate
 
-__all__ = ["DB_NAME", "INSPECT_NAME", "ZIP_NAME", "BuildError", "BuildResult", "Progress", "build"]
+__all__ = [
+    "DB_NAME",
+    "FULL_STEPS",
+    "INCREMENTAL_STEPS",
+    "INSPECT_NAME",
+    "ZIP_NAME",
+    "BuildError",
+    "BuildResult",
+    "Progress",
+    "build",
+]
+
+OnStep = Callable[[str, int, int], None]  # (step name, its number from 1, steps in all)
 
 
 @dataclass
@@ -77,21 +77,22 @@ class BuildResult:
 
 
 class Progress:
-    """A progress line on a terminal, shown only once a build has run a couple of seconds."""
+    """A progress line on a terminal, shown only once a build has run a couple of seconds: an
+    `on_step` for build(). (click's progress bar has no such delay, and a quick build should
+    print nothing but its result.)"""
 
-    def __init__(self, total: int, stream=None, after: float = 2.0):
+    def __init__(self, stream=None, after: float = 2.0):
         self.stream = stream or sys.stderr
-        self.total, self.done, self.after, self.start = total, 0, after, time.monotonic()
+        self.after, self.start = after, time.monotonic()
         self.shown = False
         self.enabled = self.stream.isatty()
 
-    def step(self, label: str) -> None:
-        self.done += 1
+    def step(self, label: str, number: int, total: int) -> None:
         if self.enabled and time.monotonic() - self.start >= self.after:
             width = 30
-            filled = width * self.done // self.total
+            filled = width * number // total
             bar = "#" * filled + "-" * (width - filled)
-            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {label:<30}")
+            self.stream.write(f"\r[{bar}] {number}/{total} {label:<30}")
             self.stream.flush()
             self.shown = True
 
@@ -114,15 +115,43 @@ def remove_stale_staging(out_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+@dataclass
+class Inputs:
+    """What a build is made from, hashed: the descriptor, every input file, cakupan's code."""
+
+    descriptor: dict
+    hashes: FileHashes
+    code: str
+    fingerprint: str
+
+    @classmethod
+    def read(cls, root: Path, out_dir: Path) -> Inputs | None:
+        """None when datapackage.json cannot be read, or changed while it was being hashed."""
+        descriptor, descriptor_sha = read_descriptor_quietly(root)
+        if descriptor is None:
+            return None
+        hashes = file_hashes(root, descriptor, out_dir)
+        if hashes[DESCRIPTOR][0] != descriptor_sha:
+            return None
+        code = code_hash()
+        return cls(descriptor, hashes, code, input_hash(hashes, code))
+
+
 def build(
-    root: Path, out_dir: Path | None = None, *, force: bool = False, progress_stream=None
+    root: Path, out_dir: Path | None = None, *, force: bool = False, on_step: OnStep | None = None
 ) -> BuildResult:
+    """Build the package at `root` into `out_dir` (root/build); `on_step` is called before each
+    step of build_steps.py's lists with its name, its number and the number of steps."""
     root = Path(root)
     out_dir = Path(out_dir) if out_dir else root / "build"
     started = time.monotonic()
+    if not force and (out_dir / DB_NAME).exists():
+        unchanged = _unchanged(root, out_dir, Inputs.read(root, out_dir), started)
+        if unchanged is not None:
+            return unchanged
     try:
         with build_lock(out_dir):
-            return _build_locked(root, out_dir, force, progress_stream, started)
+            return _build_locked(root, out_dir, force, on_step, started)
     except ChangedWhileBuilding as e:
         raise BuildError(
             f"{e} changed while the build was reading it; the previous database was left as it was. Run the build again."
@@ -138,203 +167,64 @@ def build(
         ) from e
 
 
-@dataclass
-class Job:
-    """One build's inputs and where it writes."""
-
-    root: Path
-    out_dir: Path
-    descriptor: dict
-    hashes: FileHashes
-    facts: dict[str, str]  # _build values known before writing
-    progress: Progress
-    zips: list[release_zips.ReleaseZip] = field(default_factory=list)  # the releases' zips
-
-    @property
-    def target(self) -> Path:
-        return self.out_dir / DB_NAME
+def _unchanged(root, out_dir, inputs: Inputs | None, started: float) -> BuildResult | None:
+    if inputs is None or (content := published(out_dir, inputs.fingerprint)) is None:
+        return None
+    return BuildResult(out_dir / DB_NAME, False, content, {}, time.monotonic() - started)
 
 
-def _build_locked(root, out_dir, force, progress_stream, started) -> BuildResult:
+def _build_locked(root, out_dir, force, on_step, started) -> BuildResult:
     remove_stale_staging(out_dir)
     target = out_dir / DB_NAME
-    descriptor, descriptor_sha = read_descriptor_quietly(root)
-    if descriptor is None:  # validation names what is wrong with it
-        _refuse(validate(root, with_frictionless=False), target)
-    hashes = file_hashes(root, descriptor, out_dir)
-    if hashes[DESCRIPTOR][0] != descriptor_sha:
-        raise ChangedWhileBuilding(DESCRIPTOR)
-    code = code_hash()
-    fingerprint = input_hash(hashes, code)
-    if not force and (content := published(out_dir, fingerprint)) is not None:
-        return BuildResult(target, False, content, {}, time.monotonic() - started)
+    inputs = Inputs.read(root, out_dir)
+    if inputs is None:  # the validation names what is wrong with datapackage.json
+        refuse_invalid(validate(root, with_frictionless=False), target)
+        raise ChangedWhileBuilding(DESCRIPTOR)  # readable now: it was being written
+    if not force and (unchanged := _unchanged(root, out_dir, inputs, started)) is not None:
+        return unchanged
 
-    facts = {"input_hash": fingerprint, "code_hash": code, "content_hash": content_digest(hashes)}
-    done, reason = None, "asked for (--force)"
-    try:
-        if not force:
-            previous = Previous.read(out_dir, target, code)
-            # the copy, the update, checks, inspect and publication
-            job = Job(root, out_dir, descriptor, hashes, facts, Progress(5, progress_stream))
-            done = _staged(job, lambda staging: _write_incremental(job, previous, staging))
-    except FullBuild as e:
-        reason = str(e)
-    except sqlite3.IntegrityError:  # a key repeated in another article: validation names it
-        reason = "a key of an edited row is repeated (the validation names it)"
-    if done is None:
-        report = validate(root, with_frictionless=False)
-        _refuse(report, target)
-        # one step per table, then citations, views, checks, inspect and publication
-        progress = Progress(len(report.package.tables) + 5, progress_stream)
-        job = Job(root, out_dir, descriptor, hashes, facts, progress)
-        done = _staged(job, lambda staging: _write_full(job, report, staging))
-    counts, articles = done
+    facts = {
+        "input_hash": inputs.fingerprint,
+        "code_hash": inputs.code,
+        "content_hash": content_digest(inputs.hashes),
+    }
+    job = Job(root, out_dir, inputs.descriptor, inputs.hashes, facts)
+    counts, articles, reason = None, None, "asked for (--force)"
+    if not force:
+        try:
+            previous = Previous.read(out_dir, target, inputs.code)
+            staged = _run(job, INCREMENTAL_STEPS, on_step, previous)
+            counts, articles = staged.counts, staged.planned.affected
+        except FullBuild as e:
+            reason = str(e)
+        except sqlite3.IntegrityError:  # a key repeated in another article: validation names it
+            reason = "a key of an edited row is repeated (the validation names it)"
+    if counts is None:
+        counts = _run(job, FULL_STEPS, on_step).counts
     mode = "full" if articles is None else "incremental"
-    seconds = time.monotonic() - started
     why = reason if articles is None else ""
+    seconds = time.monotonic() - started
     return BuildResult(
         target, True, facts["content_hash"], counts, seconds, mode, articles or [], why
     )
 
 
-def _refuse(report, target: Path) -> None:
-    if not report.ok:
-        raise BuildError(
-            f"the package is invalid ({len(report.problems)} problem(s)); {target} was left as it was",
-            report.problems,
-        )
-
-
-Written = tuple[dict[str, int], list[str] | None]  # row counts, and the articles rebuilt
-
-
-def _staged(job: Job, write) -> Written:
-    """Run `write` in a fresh staging directory, then publish what it wrote; an exception
-    (FullBuild from an incremental build that must build everything, or any failure) leaves
-    the published build as it was."""
+def _run(job: Job, steps: tuple[Step, ...], on_step: OnStep | None, previous=None) -> Staged:
+    """Run `steps` in a fresh staging directory; the last one publishes. An exception (FullBuild
+    from an incremental build that must build everything, or any failure) leaves the published
+    build as it was."""
     staging = job.out_dir / f".staging-{os.getpid()}"
     staging.mkdir()
     try:
-        done = write(staging)
-        publish(staging, job.out_dir)
-        release_zips.remove_unlisted(job.out_dir, job.zips)
-        job.progress.step("published")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            staged = Staged(job, staging, pool, previous)
+            try:
+                for number, step in enumerate(steps, start=1):
+                    if on_step:
+                        on_step(step.name, number, len(steps))
+                    step.run(staged)
+            finally:
+                staged.close()
     finally:
-        job.progress.close()
         shutil.rmtree(staging, ignore_errors=True)
-    return done
-
-
-def _write_full(job: Job, report, staging: Path) -> Written:
-    package: Package = report.package
-    if not package.read_as_hashed(job.hashes) or package.descriptor != job.descriptor:
-        raise ChangedWhileBuilding("an input file")
-    progress = job.progress
-    # the zip is zlib and file reads, which release the GIL: it is written beside the load
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        zipped = pool.submit(
-            write_package_zip, job.root, staging / ZIP_NAME, job.descriptor, job.hashes
-        )
-        conn = staging_connection(staging / DB_NAME)
-        try:
-            conn.execute("BEGIN")
-            import sqlite_utils  # here, not at the top: the incremental path never needs it
-
-            db = sqlite_utils.Database(conn)
-            marks = article_highlights(package)  # before the load releases the cells
-            for table in package.tables.values():  # the checks' row dictionaries: done with
-                table.release_row_dicts()
-            load_tables(db, package, progress, release=True)
-            create_articles(db)
-            insert_articles(conn, package, report.texts, marks)
-            create_citations(db)
-            insert_citations(conn)
-            progress.step("citations")
-            create_search(conn)
-            derived.create(conn)
-            derived.refresh(conn)
-            progress.step("derived tables and search")
-            zipped.result()
-            _record(conn, job, package, staging)
-            conn.execute("COMMIT")
-            counts = _check_and_inspect(conn, job, staging)
-        finally:
-            conn.close()
-    return {name: counts[name] for name in package.tables}, None
-
-
-def _write_incremental(job: Job, previous: Previous, staging: Path) -> Written:
-    """Plan, and meanwhile copy the previous database and write the zip from the previous one;
-    the three run at once (the copy and the zip mostly wait on the kernel and zlib). FullBuild
-    from the plan leaves the staging directory unpublished."""
-    staged = staging / DB_NAME
-    reusable = reusable_members(previous.hashes, job.hashes)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        zipped = pool.submit(
-            write_package_zip,
-            job.root,
-            staging / ZIP_NAME,
-            job.descriptor,
-            job.hashes,
-            previous.zip,
-            reusable,
-        )
-        copied = pool.submit(copy_previous, previous, staged)
-        planned = plan(job.root, job.descriptor, job.hashes, previous)
-        copied.result()
-        job.progress.step("copy")
-        conn = staging_connection(staged)
-        try:
-            conn.execute("BEGIN")
-            apply(conn, planned)
-            job.progress.step("update")
-            zipped.result()
-            _record(conn, job, planned.package, staging)
-            conn.execute("COMMIT")
-            counts = _check_and_inspect(conn, job, staging, planned.written, planned.affected)
-        finally:
-            conn.close()
-    return {name: counts[name] for name in planned.package.tables}, planned.affected
-
-
-def _record(conn: sqlite3.Connection, job: Job, package: Package, staging: Path) -> None:
-    """_build and _build_inputs, and the release zips (made or kept) in _release_zips."""
-    facts = {**job.facts, "package_zip_sha256": file_sha256(staging / ZIP_NAME)}
-    record_build(conn, package, facts, job.hashes)
-    job.zips = release_zips.write_release_zips(
-        job.root, job.descriptor, job.hashes, job.out_dir, staging
-    )
-    release_zips.record(conn, job.zips)
-
-
-def _check_and_inspect(
-    conn: sqlite3.Connection,
-    job: Job,
-    staging: Path,
-    written: dict[str, str] | None = None,
-    affected: list[str] = (),
-) -> dict[str, int]:
-    """The checks, and inspect.json; the file's SHA-256 and row counts are read beside the
-    checks (all of them mostly wait on SQLite or hashlib, which release the GIL)."""
-    staged = staging / DB_NAME
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        inspected = pool.submit(inspect_data, staged, job.target)
-        check_database(conn, written, affected)
-        job.progress.step("checks")
-        inspect = inspected.result()
-    (staging / INSPECT_NAME).write_text(json.dumps(inspect, indent=2), encoding="utf-8")
-    job.progress.step("inspect")
-    return {name: t["count"] for name, t in inspect[job.target.stem]["tables"].items()}
-
-
-def publish(staging: Path, out_dir: Path) -> None:
-    """The zips and inspect.json first, the database last: its rename is the moment of
-    publication, and a build killed before it leaves the old database, which no longer matches
-    the inputs, so the next build rebuilds rather than trusting the new files beside it."""
-    for name in (DB_NAME, INSPECT_NAME):
-        fsync_path(staging / name)
-    release_zips.publish(staging, out_dir)
-    os.replace(staging / ZIP_NAME, out_dir / ZIP_NAME)
-    os.replace(staging / INSPECT_NAME, out_dir / INSPECT_NAME)
-    os.replace(staging / DB_NAME, out_dir / DB_NAME)  # atomic on POSIX
-    fsync_path(out_dir)
+    return staged

@@ -20,6 +20,15 @@ ROOT_OPTION = click.option(
 )
 
 
+class CommandError(click.ClickException):
+    """What a command could not do: click prints it to stderr and exits 1. The message keeps
+    cakupan's own words ("error: ...", "build refused: ...", "cannot serve: ..."), with every
+    control character escaped like everything else the command prints."""
+
+    def show(self, file=None) -> None:
+        _say(self.message, err=True)
+
+
 @click.group()
 @click.version_option(__version__)
 def cli():
@@ -39,7 +48,8 @@ def validate(root: Path, no_frictionless: bool):
     for problem in report.problems:
         click.echo(str(problem))
     click.echo(report.summary(), err=not report.ok)
-    sys.exit(0 if report.ok else 1)
+    if not report.ok:
+        click.get_current_context().exit(1)
 
 
 @cli.command()
@@ -54,15 +64,13 @@ def build(root: Path, force: bool):
 
     After an edit to a few articles, only those articles are rebuilt."""
     from .build import BuildError
-    from .build import build as run
 
     try:
-        result = run(root, force=force)
+        result = _build(root, force)
     except BuildError as e:
         for problem in e.problems:
             click.echo(str(problem))
-        click.echo(f"build refused: {e}", err=True)
-        sys.exit(1)
+        raise CommandError(f"build refused: {e}") from None
     if not result.built:
         click.echo(f"up to date: {result.path} (content {result.content_hash[:12]})")
         return
@@ -92,7 +100,6 @@ def build(root: Path, force: bool):
 def serve(root: Path, host: str, port: int, public_url: str | None, dry_run: bool):
     """Build when the inputs changed, then serve the catalogue with Datasette (immutable)."""
     from .build import DB_NAME, BuildError
-    from .build import build as run
     from .serve import (
         PUBLIC_URL_ENV,
         ServeError,
@@ -110,19 +117,17 @@ def serve(root: Path, host: str, port: int, public_url: str | None, dry_run: boo
 
     db = root / "build" / DB_NAME
     try:
-        result = run(root)
+        result = _build(root)
         if result.built:
             click.echo(f"built {result.path} (content {result.content_hash[:12]})", err=True)
     except BuildError as e:
         for problem in e.problems:
             click.echo(str(problem), err=True)
         if not db.exists():
-            click.echo(
+            raise CommandError(
                 f"cannot serve: {e}, and there is no earlier database at {db}.\n"
-                "Fix the problems above, then run `cakupan validate` and `cakupan build` (or `cakupan serve` again).",
-                err=True,
-            )
-            sys.exit(1)
+                "Fix the problems above, then run `cakupan validate` and `cakupan build` (or `cakupan serve` again)."
+            ) from None
         click.echo(f"warning: {e}; serving the last good database {db}", err=True)
     args = datasette_args(root, host, port)
     click.echo("datasette " + " ".join(args), err=True)
@@ -131,8 +136,7 @@ def serve(root: Path, host: str, port: int, public_url: str | None, dry_run: boo
     try:
         pinned = pin_build(root / "build")
     except ServeError as e:
-        click.echo(f"cannot serve: {e}", err=True)
-        sys.exit(1)
+        raise CommandError(f"cannot serve: {e}") from None
     # the same command, reading the pinned copy of this build (cakupan/serve.py says why)
     exec_server(datasette_args(root, host, port, build=pinned))
 
@@ -159,11 +163,22 @@ def add_source_command(root: Path, file: Path, url, outlet, title, published, ac
             root, file, Origin(url, outlet, title, published, accessed), report=_note
         )
     except (SourceError, WriteError) as e:
-        _say(f"error: {e}", err=True)
-        sys.exit(1)
+        raise CommandError(f"error: {e}") from None
     _say(
         f"added {source_id}: sources/{source_id}.txt; next: cakupan extract {source_id} --out review.csv"
     )
+
+
+def _build(root: Path, force: bool = False):
+    """The library's build, with a progress bar on stderr when it is a terminal and the build
+    takes more than a couple of seconds."""
+    from .build import Progress, build
+
+    progress = Progress()
+    try:
+        return build(root, force=force, on_step=progress.step)
+    finally:
+        progress.close()
 
 
 def _say(text: str, err: bool = False) -> None:
@@ -195,16 +210,14 @@ def extract(root: Path, source_id: str, out: Path | None, force: bool):
     try:
         rows = candidates(root, source_id)
     except KeyError as e:
-        _say(f"error: {e.args[0]}", err=True)
-        sys.exit(1)
+        raise CommandError(f"error: {e.args[0]}") from None
     tables = load_package(root).tables
     text = review_csv(rows, tables["figures"].field_names, tables["awards"].field_names)
     if out:
         try:
             write_review_file(root, out, text, force=force)
         except ReviewFileError as e:
-            _say(f"error: {e}", err=True)
-            sys.exit(1)
+            raise CommandError(f"error: {e}") from None
         _say(
             f"{len(rows)} candidates written to {out}; review them, delete what is not a figure, then: cakupan accept {out}"
         )
@@ -229,11 +242,9 @@ def accept(root: Path, review_file: Path):
     except AcceptError as e:
         for problem in e.problems:
             _say(str(problem))
-        _say(f"error: {e}", err=True)
-        sys.exit(1)
+        raise CommandError(f"error: {e}") from None
     except WriteError as e:
-        _say(f"error: {e}", err=True)
-        sys.exit(1)
+        raise CommandError(f"error: {e}") from None
     for warning in done.warnings:
         _say(f"warning: {warning}", err=True)
     _say(done.summary())
@@ -254,20 +265,17 @@ def cite(root: Path, figure_id: str, style: str):
     from contextlib import closing
 
     from .build import BuildError
-    from .build import build as run
     from .citations import cite as format_citation
     from .citations import contexts
 
     try:
-        db = run(root).path
+        db = _build(root).path
     except BuildError as e:
-        _say(f"error: {e}", err=True)
-        sys.exit(1)
+        raise CommandError(f"error: {e}") from None
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         found = contexts(conn, figure_id)
     if not found:
-        _say(f"error: no figure {figure_id!r} in {db}", err=True)
-        sys.exit(1)
+        raise CommandError(f"error: no figure {figure_id!r} in {db}")
     _say(format_citation(found[0], style))
 
 
@@ -290,8 +298,7 @@ def release(root: Path, on):
     try:
         release_id = run(root, on.date() if on else None, report=_note)
     except (ReleaseError, WriteError) as e:
-        _say(f"error: {e}", err=True)
-        sys.exit(1)
+        raise CommandError(f"error: {e}") from None
     if release_id is None:
         from .package import load_package
 

@@ -63,9 +63,7 @@ def _checked(name: str, what: str) -> str:
     return name
 
 
-def load_tables(
-    db: sqlite_utils.Database, package: Package, progress=None, release: bool = False
-) -> None:
+def load_tables(db: sqlite_utils.Database, package: Package, release: bool = False) -> None:
     """Every curated table: created from its schema, loaded, then indexed (the build's load step).
 
     With `release`, each table's parsed cells are dropped once loaded: from then on the
@@ -76,8 +74,6 @@ def load_tables(
         create_indexes(db, table)
         if release:
             table.release()
-        if progress:
-            progress.step(f"table {table.name}")
 
 
 def create_table(db: sqlite_utils.Database, table: Table) -> None:

@@ -17,27 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .extract_layout import Layout
+from .numbers import MONTHS_ID
 
 COUNTRY = "ID"
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "januari",
-            "februari",
-            "maret",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "agustus",
-            "september",
-            "oktober",
-            "november",
-            "desember",
-        ]
-    )
-}
+MONTHS = {m: i + 1 for i, m in enumerate(MONTHS_ID)}
 _MONTH = "|".join(MONTHS)
 _DAY = r"Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad"
 PREFIX_LEVELS = [

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
+
 __all__ = [
     "LIST_STEP",
     "NumberMention",
@@ -80,10 +82,8 @@ _QUALIFIERS = {
     "hingga": "up_to",
     "sampai": "up_to",
 }
-_MONTHS = (
-    "januari", "februari", "maret", "april", "mei", "juni",
-    "juli", "agustus", "september", "oktober", "november", "desember",
-)  # fmt: skip
+# Indonesian month names as CLDR spells them (januari ... desember), lower-cased for matching
+MONTHS_ID = tuple(m.lower() for m in Locale.parse("id").months["format"]["wide"].values())
 _VALUE_KINDS = {"percent", "number", "rank", "year"}
 
 
@@ -138,7 +138,7 @@ LIST_STEP = re.compile(
 )
 _DATE = rf"""
     {_NUM_START}\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})(?![/\d])
-    | {_NUM_START}\d{{1,2}}\s+(?:{_alternation(_MONTHS)})(?!\w)(?:\s+\d{{4}}(?!\w))?
+    | {_NUM_START}\d{{1,2}}\s+(?:{_alternation(MONTHS_ID)})(?!\w)(?:\s+\d{{4}}(?!\w))?
 """
 # "pukul 14.30 WIB": the Indonesian dotted clock time would otherwise read as 14,3.
 _TIME = rf"""

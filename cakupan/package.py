@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .fingerprint import DESCRIPTOR
 from .problems import Problem, shorten
 
-DESCRIPTOR = "datapackage.json"
 # Python's csv module refuses a longer field (its default field_size_limit), so that is the limit
 MAX_CELL_CHARS = 131_072
 MAX_TABLE_BYTES = 1 << 30  # checked before a table is read: far above 100,000 figures
@@ -435,7 +435,3 @@ def _finish_interrupted_write(root: Path) -> list[Problem]:
             Problem(package_write.JOURNAL_NAME, None, None, found, expected, "interrupted-write")
         ]
     return []
-
-
-def read_article(root: Path, path: str) -> str:
-    return (Path(root) / path).read_bytes().decode("utf-8")

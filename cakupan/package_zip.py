@@ -8,12 +8,11 @@ same bytes as writing the whole zip afresh (tests/test_incremental.py compares t
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 from .fingerprint import DESCRIPTOR, FileHashes, input_paths
@@ -52,43 +51,56 @@ def write_package_zip(
 ) -> None:
     """Write the package zip; members named in `reusable` are copied from the `previous` zip.
 
-    The zip is assembled from pieces: each member's local header and compressed bytes, then
-    the central directory of their records. A reused member's pieces are the previous zip's,
-    with only its offset changed; a new one's are cut from what zipfile writes for it alone.
     Every member read from disk is checked against `hashes`, so the zip holds exactly the files
     the build fingerprinted, or the build stops.
     """
     members = input_paths(descriptor) + [README]
-    if len(members) >= 0xFFFF:  # more than a plain zip can count: zipfile writes zip64 itself
-        return _write_with_zipfile(root, path, descriptor, hashes, members)
-    old = Pieces.read(previous) if previous and reusable else Pieces()
-    with open(path, "wb") as out:
-        directory = []
+    old = compressed_members(previous) if previous and reusable else {}
+    with zipfile.ZipFile(path, "w") as zf:
         for name in members:
-            if name in reusable and name in old.local:
-                local, central = old.local[name], old.central[name]
+            if name in reusable and name in old:
+                _append_compressed(zf, *old[name])
             else:
-                local, central = _deflated(name, _member_bytes(root, name, descriptor, hashes))
-            directory.append(central[:42] + struct.pack("<L", out.tell()) + central[46:])
-            out.write(local)
-        start = out.tell()
-        out.write(b"".join(directory))
-        size = out.tell() - start
-        out.write(END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), size, start, 0))
-
-
-def _write_with_zipfile(root, path, descriptor, hashes, members) -> None:
-    write_members(path, ((n, _member_bytes(root, n, descriptor, hashes)) for n in members))
+                _write(zf, name, _member_bytes(root, name, descriptor, hashes))
 
 
 def write_members(path: Path, members) -> None:
-    """A zip of (name, bytes) members, in that order, as every cakupan zip is written: fixed
-    timestamps and deflate level 1 (most of deflate's saving on news text at a fraction of its
-    time), so equal members give equal bytes."""
+    """A zip of (name, bytes) members, in that order, written as the package zip is."""
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=STAMP)
-            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            _write(zf, name, data)
+
+
+def _write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    # level 1: most of deflate's saving on news text at a fraction of its time
+    info = zipfile.ZipInfo(name, date_time=STAMP)
+    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+
+
+def compressed_members(path: Path) -> dict[str, tuple[zipfile.ZipInfo, bytes]]:
+    """Each member of a zip as its ZipInfo and its bytes as stored (local header and compressed
+    data), found through zipfile's reading of the central directory."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = sorted(zf.infolist(), key=lambda i: i.header_offset)
+        ends = [i.header_offset for i in infos[1:]] + [zf.start_dir]  # one after another
+    return {
+        info.filename: (info, data[info.header_offset : end])
+        for info, end in zip(infos, ends, strict=True)
+    }
+
+
+def _append_compressed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, stored: bytes) -> None:
+    """Add a member already compressed, as another zip stored it. zipfile has no public way to
+    do this; it writes the central directory from `filelist` at close, so the member is written
+    where zipfile would write it and its entry added there (CPython 3.11's zipfile)."""
+    info = copy.copy(info)
+    info.header_offset = zf.fp.tell()
+    zf.fp.write(stored)
+    zf.filelist.append(info)
+    zf.NameToInfo[info.filename] = info
+    zf.start_dir = zf.fp.tell()
+    zf._didModify = True
 
 
 def _member_bytes(root: Path, name: str, descriptor: dict, hashes: FileHashes) -> bytes:
@@ -124,81 +136,6 @@ def unzipped_descriptor(zipped: dict) -> dict:
         for r in zipped.get("resources", [])
     ]
     return {**zipped, "resources": resources}
-
-
-def _deflated(name: str, data: bytes) -> tuple[bytes, bytes]:
-    """One member as zipfile writes it (level 1: most of deflate's saving on news text at a
-    fraction of its time): its local header and data, and its central directory record."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        info = zipfile.ZipInfo(name, date_time=STAMP)
-        zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-        end = zf.start_dir
-    whole = buffer.getvalue()
-    return whole[:end], whole[end : whole.rindex(b"PK\x05\x06")]
-
-
-class Pieces:
-    """A zip written by write_package_zip, as each member's bytes and central directory record."""
-
-    def __init__(self):
-        self.local: dict[str, bytes] = {}
-        self.central: dict[str, bytes] = {}
-
-    @classmethod
-    def read(cls, path: Path) -> Pieces:
-        pieces, data = cls(), path.read_bytes()
-        _, _, _, _, count, size, start, _ = END.unpack(data[-END.size :])
-        offsets, at = [], start
-        for _ in range(count):
-            fields = CENTRAL.unpack_from(data, at)
-            length = CENTRAL.size + fields[10] + fields[11] + fields[12]
-            name = data[at + CENTRAL.size : at + CENTRAL.size + fields[10]].decode("utf-8")
-            pieces.central[name] = data[at : at + length]
-            offsets.append((fields[16], name))
-            at += length
-        ends = [offset for offset, _ in offsets[1:]] + [start]  # members lie one after another
-        for (offset, name), end in zip(offsets, ends, strict=True):
-            pieces.local[name] = data[offset:end]
-        return pieces
-
-
-END = struct.Struct("<4s4H2LH")  # end of central directory record, without its comment
-CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory record, before name, extra, comment
-
-
-LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature ... CRC, sizes, name and extra lengths
-
-
-def read_member(path: Path, name: str) -> bytes:
-    """One member of a zip this module wrote, found by walking its local headers from the start.
-
-    The tables are written right after datapackage.json, so this reads a few headers instead
-    of the central directory of 10,000 articles; anything unexpected falls back to zipfile.
-    """
-    with open(path, "rb") as f:
-        while True:
-            header = f.read(LOCAL_HEADER.size)
-            if len(header) < LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-                break
-            _, _, flags, method, _, _, crc, packed, size, name_length, extra = LOCAL_HEADER.unpack(
-                header
-            )
-            found = f.read(name_length).decode("utf-8", "replace")
-            if flags & 0x08 or packed == 0xFFFFFFFF:  # sizes after the data, or zip64
-                break
-            f.seek(extra, 1)
-            if found != name:
-                f.seek(packed, 1)
-                continue
-            data = f.read(packed)
-            if method == zipfile.ZIP_DEFLATED:
-                data = zlib.decompress(data, -15)
-            if zlib.crc32(data) == crc and len(data) == size:
-                return data
-            break
-    with zipfile.ZipFile(path) as zf:
-        return zf.read(name)
 
 
 def reusable_members(old_hashes: FileHashes, hashes: FileHashes) -> set[str]:

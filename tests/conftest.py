@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import socket
 import subprocess
@@ -92,20 +93,39 @@ def replace_article(root: Path, source_id: str, raw: bytes) -> None:
     )
 
 
-# Run a build in a child process and SIGKILL it just before its progress step argv[2];
-# argv[3] is "force" for a full build. It prints the kind of build when it is not killed.
+# Run a build in a child process and SIGKILL it just before its step named argv[2] (a name in
+# cakupan.build.FULL_STEPS or INCREMENTAL_STEPS); argv[3] is "force" for a full build. It prints
+# the kind of build when it is not killed.
 KILL_AT_STEP = """
 import os, signal, sys
 import cakupan.build as b
-kill_at = int(sys.argv[2])
-original = b.Progress.step
-def step(self, label):
-    if self.done + 1 == kill_at:
+def on_step(name, number, total):
+    if name == sys.argv[2]:
         os.kill(os.getpid(), signal.SIGKILL)
-    original(self, label)
-b.Progress.step = step
-print(b.build(sys.argv[1], force=sys.argv[3] == "force").mode)
+print(b.build(sys.argv[1], force=sys.argv[3] == "force", on_step=on_step).mode)
 """
+
+
+@pytest.fixture
+def unwritable():
+    """Make a directory unwritable (with `recursive`, every file in it too) until the test ends.
+    chmod does not stop root, so as root the immutable attribute is used instead."""
+    made = []
+
+    def make(path: Path, recursive: bool = True) -> None:
+        flags = ["-R"] if recursive else []
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", *flags, "+i", str(path)], check=True)
+        else:
+            subprocess.run(["chmod", *flags, "a-w", str(path)], check=True)
+        made.append((path, flags))
+
+    yield make
+    for path, flags in reversed(made):
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", *flags, "-i", str(path)], check=True)
+        else:
+            subprocess.run(["chmod", *flags, "u+w", str(path)], check=True)
 
 
 SITE_FILES = ("plugins", "templates", "static")

@@ -15,7 +15,7 @@ import pytest
 from conftest import KILL_AT_STEP, set_cell
 
 from cakupan import gapmath
-from cakupan.build import BuildError, Progress, build
+from cakupan.build import FULL_STEPS, BuildError, Progress, build
 from cakupan.fingerprint import ZIP_NAME
 
 
@@ -301,37 +301,25 @@ def test_invalid_package_is_refused_and_the_old_database_kept(package, built):
 def test_a_build_killed_at_any_step_leaves_the_old_database_identical(package, built):
     old = built.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "edited after the first build")
-    steps = 8 + 5  # one step per table, then citations, views, checks, inspect, published
-    for kill_at in range(1, steps):  # the last step is after publication
+    for step in FULL_STEPS:  # killed before each, the last being publication
         result = subprocess.run(
-            [sys.executable, "-c", KILL_AT_STEP, str(package), str(kill_at), "force"],
+            [sys.executable, "-c", KILL_AT_STEP, str(package), step.name, "force"],
             capture_output=True,
         )
         assert result.returncode == -signal.SIGKILL, result.stderr
-        assert built.read_bytes() == old, f"killed at step {kill_at}"
+        assert built.read_bytes() == old, f"killed before step {step.name}"
     assert any((package / "build").glob(".staging-*"))  # the killed builds left staging behind
     build(package)
     assert not any((package / "build").glob(".staging-*"))  # and the next build cleared it
     assert built.read_bytes() != old
 
 
-def set_unwritable(path, unwritable: bool) -> None:
-    """chmod does not stop root, so as root use the immutable attribute instead."""
-    if os.geteuid() == 0:
-        subprocess.run(["chattr", "+i" if unwritable else "-i", str(path)], check=True)
-    else:
-        os.chmod(path, 0o500 if unwritable else 0o700)
-
-
-def test_an_unwritable_build_directory_is_a_clear_error(package, built):
+def test_an_unwritable_build_directory_is_a_clear_error(package, built, unwritable):
     old = built.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "new")
-    set_unwritable(built.parent, True)
-    try:
-        with pytest.raises(BuildError) as refused:
-            build(package)
-    finally:
-        set_unwritable(built.parent, False)
+    unwritable(built.parent, recursive=False)
+    with pytest.raises(BuildError) as refused:
+        build(package)
     staging = built.parent / f".staging-{os.getpid()}"
     assert str(refused.value) == (
         f"cannot write the build in {built.parent} (Operation not permitted: {staging}); the previous database was left as it was"
@@ -351,9 +339,9 @@ class FakeTerminal(StringIO):
 def test_progress_shows_on_a_terminal_after_the_delay_and_is_quiet_otherwise():
     terminal, pipe = FakeTerminal(True), FakeTerminal(False)
     for stream in (terminal, pipe):
-        progress = Progress(total=2, stream=stream, after=0)
-        progress.step("figures")
-        progress.step("views")
+        progress = Progress(stream=stream, after=0)
+        progress.step("figures", 1, 2)
+        progress.step("views", 2, 2)
         progress.close()
     assert pipe.getvalue() == ""
     assert terminal.getvalue().split("\r")[1:] == [
@@ -361,8 +349,8 @@ def test_progress_shows_on_a_terminal_after_the_delay_and_is_quiet_otherwise():
         "[##############################] 2/2 views                         \n",
     ]
     quiet = FakeTerminal(True)
-    slow_to_show = Progress(total=1, stream=quiet, after=3600)
-    slow_to_show.step("figures")
+    slow_to_show = Progress(stream=quiet, after=3600)
+    slow_to_show.step("figures", 1, 1)
     assert quiet.getvalue() == ""
 
 

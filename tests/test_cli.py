@@ -59,3 +59,23 @@ def test_serve_with_an_invalid_package_keeps_serving_the_last_good_database(pack
         f"serving the last good database {package}/build/cakupan.db",
     ]
     assert lines[2].startswith(f"datasette serve -i {package}/build/cakupan.db")
+
+
+def test_cite_and_serve_read_a_current_build_in_a_read_only_directory(package, unwritable):
+    assert run("build", "--root", package).exit_code == 0
+    cited = run("cite", "--root", package, "f000-02")
+    unwritable(package / "build")  # the directory and every file in it, its lock file too
+    assert run("cite", "--root", package, "f000-02").output == cited.output
+    served = run("serve", "--root", package, "--dry-run")
+    assert (served.exit_code, served.output.splitlines()[0].split(" -i ")[0]) == (
+        0,
+        "datasette serve",
+    )  # no warning: nothing needed building
+    # After an edit a build is needed, and cannot be written there: a clear error, exit 1.
+    set_cell(package, "figures", "f000-02", "note", "edited")
+    refused = run("cite", "--root", package, "f000-02")
+    assert (refused.exit_code, refused.output) == (
+        1,
+        f"error: cannot write the build in {package}/build (Operation not permitted: "
+        f"{package}/build/.lock); the previous database was left as it was\n",
+    )

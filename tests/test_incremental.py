@@ -20,7 +20,7 @@ from conftest import KILL_AT_STEP, read_rows, replace_article, set_cell, write_r
 
 import cakupan.build
 import cakupan.fingerprint
-from cakupan.build import BuildError, build
+from cakupan.build import INCREMENTAL_STEPS, BuildError, build
 from cakupan.database import check_database
 from cakupan.fingerprint import ZIP_NAME, file_hashes, input_paths
 from cakupan.package_zip import HOW_TO_CITE, zipped_descriptor
@@ -289,24 +289,21 @@ def test_a_key_repeated_in_another_article_is_caught(package):
     assert db.read_bytes() == old
 
 
-def test_a_file_edited_while_the_build_reads_it_stops_the_build(package, monkeypatch):
+def test_a_file_edited_while_the_build_reads_it_stops_the_build(package):
     db = build(package, force=True).path
     old = db.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "first edit")
-    real = cakupan.build.plan
 
-    def edit_then_plan(root, *args):
-        set_cell(root, "figures", "f000-02", "note", "second edit, saved mid-build")
-        return real(root, *args)
+    def edit_before_the_plan(name, number, total):
+        if name == "plan":
+            set_cell(package, "figures", "f000-02", "note", "second edit, saved mid-build")
 
-    monkeypatch.setattr(cakupan.build, "plan", edit_then_plan)
     with pytest.raises(BuildError) as refused:
-        build(package)
+        build(package, on_step=edit_before_the_plan)
     assert str(refused.value) == (
         "an input file changed while the build was reading it; the previous database was left as it was. Run the build again."
     )
     assert db.read_bytes() == old
-    monkeypatch.undo()
     assert build(package).built  # the second edit is picked up by the next build
 
 
@@ -316,15 +313,15 @@ def test_an_incremental_build_killed_at_any_step_leaves_the_old_database_identic
     db = build(package).path
     old = db.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "edited after the first build")
-    for kill_at in range(1, 5):  # copy, update, checks, inspect; the fifth is after publication
+    for step in INCREMENTAL_STEPS:  # killed before each, the last being publication
         result = subprocess.run(
-            [sys.executable, "-c", KILL_AT_STEP, str(package), str(kill_at), ""],
+            [sys.executable, "-c", KILL_AT_STEP, str(package), step.name, ""],
             capture_output=True,
         )
         assert result.returncode == -signal.SIGKILL, result.stderr
-        assert db.read_bytes() == old, f"killed at step {kill_at}"
+        assert db.read_bytes() == old, f"killed before step {step.name}"
     result = subprocess.run(
-        [sys.executable, "-c", KILL_AT_STEP, str(package), "99", ""], capture_output=True
+        [sys.executable, "-c", KILL_AT_STEP, str(package), "no such step", ""], capture_output=True
     )
     assert result.stdout.decode().split() == ["incremental"]
     assert not any((package / "build").glob(".staging-*"))
@@ -372,7 +369,8 @@ def test_the_command_line_says_what_was_rebuilt(package):
 
 
 def test_the_package_zip_is_byte_for_byte_what_zipfile_writes(package):
-    """Assembled from pieces, the zip must still be the plain one any unzip reads."""
+    """With most members copied compressed from the previous zip, the zip is still the plain one
+    zipfile writes afresh, and any unzip reads it."""
     build(package)
     set_cell(package, "figures", "f000-02", "note", "edited")
     assert build(package).mode == "incremental"  # so that most members were reused
