@@ -225,14 +225,13 @@ def insert_citations(conn: sqlite3.Connection, source_ids: list[str] | None = No
 
 
 def create_search(conn: sqlite3.Connection) -> None:
-    """FTS5 over article text and figure quotes, in sqlite-utils' naming so Datasette finds them."""
+    """FTS5 over article text and figure quotes, made by sqlite-utils (so Datasette finds them),
+    with its triggers: an incremental build's deletes and inserts keep them in step."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
     for table, column in SEARCHED:
-        conn.execute(
-            f"CREATE VIRTUAL TABLE [{table}_fts] USING FTS5 ([{column}], content=[{table}], tokenize='{FTS_TOKENIZE}')"
-        )
-        conn.execute(
-            f"INSERT INTO [{table}_fts] (rowid, [{column}]) SELECT rowid, [{column}] FROM [{table}]"
-        )
+        db[table].enable_fts([column], tokenize=FTS_TOKENIZE, create_triggers=True)
     create_search_entries(conn)
 
 

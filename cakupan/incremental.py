@@ -42,7 +42,6 @@ from pathlib import Path
 from . import derived
 from .csv_lines import CsvLines, parse
 from .database import (
-    SEARCHED,
     insert_articles,
     insert_citations,
     load_rows,
@@ -314,7 +313,7 @@ def copy_previous(previous: Previous, staged: Path) -> None:
 
 def apply(conn: sqlite3.Connection, plan: Plan) -> None:
     """Replace the affected articles' rows and everything derived from them, in one transaction
-    that the caller opens and commits."""
+    that the caller opens and commits (the full-text tables follow by their triggers)."""
     ids = (json.dumps(plan.affected),)
     affected = "(SELECT value FROM json_each(?))"
     regions = derived.regions_of(conn, plan.affected)  # before: a figure may have moved region
@@ -322,24 +321,12 @@ def apply(conn: sqlite3.Connection, plan: Plan) -> None:
         f"DELETE FROM citations WHERE figure_id IN (SELECT figure_id FROM figures WHERE source_id IN {affected})",
         ids,
     )
-    for table, column in SEARCHED:  # external-content FTS5 forgets a row only when told its text
-        conn.execute(
-            f"INSERT INTO [{table}_fts] ([{table}_fts], rowid, [{column}]) "
-            f"SELECT 'delete', rowid, [{column}] FROM [{table}] WHERE source_id IN {affected}",
-            ids,
-        )
     conn.execute(f"DELETE FROM articles WHERE source_id IN {affected}", ids)
     for table in plan.per_article:
         conn.execute(f"DELETE FROM [{table.name}] WHERE source_id IN {affected}", ids)
     for table in plan.added + plan.per_article:
         load_rows(conn, table)
     insert_articles(conn, plan.package, plan.texts)
-    for table, column in SEARCHED:
-        conn.execute(
-            f"INSERT INTO [{table}_fts] (rowid, [{column}]) "
-            f"SELECT rowid, [{column}] FROM [{table}] WHERE source_id IN {affected}",
-            ids,
-        )
     insert_citations(conn, source_ids=plan.affected)
     fill_search_entries(conn)  # awards and posts are an article's rows; people and regions shared
     derived.refresh(conn, sorted(regions | derived.regions_of(conn, plan.affected)))

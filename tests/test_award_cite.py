@@ -8,7 +8,7 @@ import re
 import sqlite3
 
 import pytest
-from conftest import copy_site, set_cell
+from helpers import copy_site, set_cell
 
 from cakupan.build import build
 from cakupan.site.app import make_datasette

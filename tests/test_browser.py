@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, copy_site, link_site_files, serving
+from helpers import ROOT, copy_site, link_site_files, serving
 
 from cakupan.build import build
 

@@ -11,7 +11,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import copy_site, read_rows, serving
+from helpers import copy_site, read_rows, serving
 from playwright.sync_api import expect
 
 from cakupan.build import build

@@ -12,7 +12,7 @@ import textwrap
 from io import StringIO
 
 import pytest
-from conftest import KILL_AT_STEP, set_cell
+from helpers import KILL_AT_STEP, set_cell
 
 from cakupan import gapmath
 from cakupan.build import FULL_STEPS, BuildError, Progress, build
@@ -298,6 +298,7 @@ def test_invalid_package_is_refused_and_the_old_database_kept(package, built):
     assert built.read_bytes() == old
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_any_step_leaves_the_old_database_identical(package, built):
     old = built.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "edited after the first build")
@@ -367,7 +368,7 @@ def test_inspect_file_matches_what_datasette_inspect_computes(built):
 def test_a_stated_gap_that_is_the_uncovered_share_is_flagged(package):
     """An article calling 100 − coverage a "gap" (59 % uncovered beside 41 % covered) is flagged;
     the figure stays as printed."""
-    from conftest import set_cell
+    from helpers import set_cell
 
     for field, value in (
         ("indicator_id", "coverage_gap"),
@@ -387,7 +388,7 @@ def test_a_stated_gap_that_is_the_uncovered_share_is_flagged(package):
 
 
 def test_figures_that_disagree_across_articles_are_listed_together(package):
-    from conftest import set_cell
+    from helpers import set_cell
 
     # Jambi's coverage: 41 % in article 002; article 003's 44 % dated the same day
     set_cell(package, "figures", "f003-03", "as_of", "2024-06-10")

@@ -8,7 +8,7 @@ import re
 
 import jinja2
 import pytest
-from conftest import ROOT, copy_site, set_cell
+from helpers import ROOT, copy_site, set_cell
 
 from cakupan import derived_qualifiers as dq
 from cakupan.build import build

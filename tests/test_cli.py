@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from conftest import set_cell
+from helpers import set_cell
 
 from cakupan.cli import cli
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 
-from conftest import ROOT, read_rows
+from helpers import ROOT, read_rows
 
 from cakupan.numbers import find_numbers
 

@@ -7,7 +7,7 @@ import sqlite3
 from contextlib import closing
 
 from click.testing import CliRunner
-from conftest import copy_site, read_rows, set_cell, write_rows
+from helpers import copy_site, read_rows, set_cell, write_rows
 
 from cakupan.build import build
 from cakupan.cli import cli

@@ -9,7 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import read_rows
+from helpers import read_rows
 
 from cakupan.cli import cli
 from cakupan.extract import candidates

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_site, link_site_files, serving
+from helpers import ROOT, copy_site, link_site_files, serving
 
 from cakupan.build import build
 from cakupan.site.app import make_datasette

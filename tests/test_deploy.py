@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_site, free_port, set_cell
+from helpers import ROOT, copy_site, free_port, set_cell
 
 from cakupan.build import build
 

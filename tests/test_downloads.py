@@ -13,7 +13,7 @@ import hostile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, read_rows, set_cell
+from helpers import ROOT, read_rows, set_cell
 from openpyxl.utils.escape import unescape
 
 from cakupan.build import DB_NAME, build

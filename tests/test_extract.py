@@ -10,7 +10,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import read_rows
+from helpers import read_rows
 
 from cakupan.extract import Catalogue, candidates, propose
 from cakupan.numbers import find_numbers, list_rank

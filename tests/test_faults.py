@@ -10,9 +10,11 @@ import sys
 import urllib.request
 
 import pytest
-from conftest import copy_package, copy_site, serving, set_cell
+from helpers import copy_package, copy_site, mounted_tmpfs, serving, set_cell
 
 from cakupan.build import BuildError, build
+
+pytestmark = pytest.mark.slow  # servers, subprocesses and kills: run with --runslow
 
 SMALL_DISK_KB = 1024
 
@@ -20,17 +22,8 @@ SMALL_DISK_KB = 1024
 @pytest.fixture
 def small_disk(tmp_path):
     """A real 1 MB filesystem: room for one database and its zip, not for a second beside it."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_KB}k", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
+    with mounted_tmpfs(tmp_path / "disk", f"{SMALL_DISK_KB}k") as mount:
+        yield mount
 
 
 def test_a_full_disk_is_a_clear_error_and_keeps_the_old_database(package, small_disk):
@@ -54,6 +47,7 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_old_database(package, small_
 KILLER = """
 import sys, threading, os, signal
 import cakupan.build as b
+
 threading.Timer(float(sys.argv[2]), lambda: os.kill(os.getpid(), signal.SIGKILL)).start()
 b.build(sys.argv[1], force=True)
 os.kill(os.getpid(), signal.SIGKILL)  # finished before the timer: still die the same way

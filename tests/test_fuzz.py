@@ -7,7 +7,7 @@ import json
 from urllib.parse import quote as urlquote
 
 import pytest
-from conftest import copy_site
+from helpers import copy_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

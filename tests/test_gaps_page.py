@@ -8,7 +8,7 @@ import sqlite3
 from html.parser import HTMLParser
 
 import pytest
-from conftest import copy_site
+from helpers import copy_site
 
 from cakupan import derived
 from cakupan.build import build

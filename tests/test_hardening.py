@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote
 
 import hostile
 import pytest
-from conftest import ROOT, read_rows, serving
+from helpers import ROOT, read_rows, serving
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -526,6 +526,7 @@ async def run_sql(datasette, sql: str, **params) -> tuple[object, float]:
         ),
     ],
 )
+@pytest.mark.slow
 async def test_huge_results_are_refused_quickly(site, sql, error):
     response, seconds = await run_sql(site, sql)
     assert response.status_code == 400
@@ -643,6 +644,7 @@ async def test_the_result_budget_is_per_query(site):
         assert (response.status_code, len(response.json()["rows"])) == (200, 15)
 
 
+@pytest.mark.slow
 async def test_runaway_queries_stop_at_the_time_limit_which_a_url_cannot_raise(site):
     runaway = (
         "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
@@ -755,6 +757,7 @@ def fetch(port: int, sql: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
+@pytest.mark.slow
 def test_hostile_queries_leave_the_servers_memory_where_it_was(server):
     process, port = server
     assert fetch(port, "select count(*) from figures")[0] == 200

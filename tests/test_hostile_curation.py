@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, read_rows, replace_article, set_cell, write_rows
+from helpers import ROOT, read_rows, replace_article, set_cell, write_rows
 
 from cakupan.cli import cli
 from cakupan.curation import review_csv

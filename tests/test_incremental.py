@@ -16,7 +16,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import KILL_AT_STEP, read_rows, replace_article, set_cell, write_rows
+from helpers import KILL_AT_STEP, read_rows, replace_article, set_cell, write_rows
 
 import cakupan.build
 import cakupan.fingerprint
@@ -307,6 +307,7 @@ def test_a_file_edited_while_the_build_reads_it_stops_the_build(package):
     assert build(package).built  # the second edit is picked up by the next build
 
 
+@pytest.mark.slow
 def test_an_incremental_build_killed_at_any_step_leaves_the_old_database_identical(
     package, tmp_path
 ):

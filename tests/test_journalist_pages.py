@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import copy_site
+from helpers import copy_site
 
 from cakupan.build import build
 from cakupan.search import GROUPS, fts_query, marked

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import hostile
 import pytest
 from click.testing import CliRunner
-from conftest import copy_site, read_rows, set_cell
+from helpers import copy_site, read_rows, set_cell
 
 from cakupan.build import build
 from cakupan.cli import cli

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, copy_package, mounted_tmpfs, read_rows
+from helpers import ROOT, copy_package, mounted_tmpfs, read_rows
 
 from cakupan import package_write
 from cakupan.cli import cli
@@ -219,6 +219,7 @@ def test_csv_line_quotes_cr_and_lf_and_appended_ends_the_last_row():
 # --- one writer at a time -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_eight_writers_at_once_all_land(package, tmp_path):
     """Four add-source and four accept runs released at one moment: every row lands, once."""
     old_sources = read_rows(package / "data" / "sources.csv")
@@ -270,6 +271,7 @@ def test_a_second_writer_waits_for_the_lock_then_writes(package, tmp_path):
     assert validate(package, with_frictionless=False).problems == []
 
 
+@pytest.mark.slow
 def test_a_writer_gives_up_after_a_bounded_wait_with_a_clear_message(package, tmp_path):
     holder = child(HOLD_THE_LOCK, package, stdin=subprocess.PIPE)
     assert holder.stdout.readline() == "locked\n"
@@ -319,6 +321,7 @@ def _write_commands(tmp_path: Path, root: Path) -> dict[str, list]:
 
 
 @pytest.mark.parametrize("name", ["add-source", "accept"])
+@pytest.mark.slow
 def test_a_kill_at_every_step_leaves_the_package_before_or_after_never_between(tmp_path, name):
     reference = copy_package(tmp_path / "reference")
     old = snapshot(reference)
@@ -362,6 +365,7 @@ def test_a_kill_at_every_step_leaves_the_package_before_or_after_never_between(t
         assert leftovers(root) == []
 
 
+@pytest.mark.slow
 def test_a_kill_during_recovery_is_recovered_by_the_next_command(tmp_path):
     root = copy_package(tmp_path / "pkg")
     command = _write_commands(tmp_path, root)["add-source"]
@@ -397,6 +401,7 @@ def _fill_to(mount: Path, free: int) -> None:
 
 
 @pytest.mark.parametrize("name", ["add-source", "accept"])
+@pytest.mark.slow
 def test_a_full_disk_at_any_point_leaves_the_package_as_it_was(small_disk, tmp_path, name):
     failed_on = set()
     succeeded = 0

@@ -12,8 +12,9 @@ import zipfile
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
-from conftest import read_rows, set_cell
+from helpers import read_rows, set_cell
 
 from cakupan.build import build
 from cakupan.cli import cli
@@ -96,7 +97,7 @@ def test_changelog_field_by_field_and_rows_as_released(package):
 async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypatch):
     from xml.etree import ElementTree
 
-    from conftest import copy_site
+    from helpers import copy_site
 
     from cakupan.site import pages
     from cakupan.site.app import make_datasette
@@ -157,7 +158,7 @@ async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypat
 async def test_the_published_catalogue_is_released_and_its_permalinks_work(tmp_path):
     """The repository records a release of the rows it holds, so a journalist's
     ?rilis= permalink to any published figure answers with that figure as released."""
-    from conftest import copy_site
+    from helpers import copy_site
 
     from cakupan.site.app import make_datasette
 
@@ -195,8 +196,9 @@ def listed_zips(root: Path) -> list[tuple[str, str, str]]:
         ).fetchall()
 
 
+@pytest.mark.slow
 async def test_each_release_has_a_zip_of_the_package_as_it_was_released(tmp_path):
-    from conftest import copy_site, serving
+    from helpers import copy_site, serving
 
     from cakupan.serve import pin_build
     from cakupan.site.app import make_datasette
@@ -279,7 +281,7 @@ async def test_each_release_has_a_zip_of_the_package_as_it_was_released(tmp_path
 
 
 async def test_a_release_whose_article_has_changed_since_has_no_zip_and_says_why(tmp_path):
-    from conftest import copy_site, replace_article
+    from helpers import copy_site, replace_article
 
     from cakupan.site.app import make_datasette
 

@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 import pytest
-from conftest import copy_site
+from helpers import copy_site
 
 from cakupan.build import build
 from cakupan.site.app import make_datasette

@@ -15,11 +15,13 @@ import time
 import urllib.request
 
 import pytest
-from conftest import ROOT, copy_site, free_port, replace_article, serving, wait_until_serving
+from helpers import ROOT, copy_site, free_port, replace_article, serving, wait_until_serving
 
 from cakupan.build import build
 from cakupan.serve import ServeError, datasette_args, pin_build
 from cakupan.site.server import GRACE_SECONDS
+
+pytestmark = pytest.mark.slow  # servers, subprocesses and kills: run with --runslow
 
 SAROLANGUN = "000_0dc850caf364129e"
 
@@ -77,6 +79,7 @@ SLOW_PLUGIN = """
 import asyncio
 from datasette import hookimpl
 from datasette.utils.asgi import Response
+
 
 async def slow(request):
     open(STARTED, "w").close()

@@ -8,7 +8,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import copy_site
+from helpers import copy_site
 
 from cakupan.build import build
 from cakupan.site.app import make_datasette
@@ -257,6 +257,7 @@ async def test_errors_are_not_cached(site):
     assert "etag" not in (await get(site, bad)).headers
 
 
+@pytest.mark.slow
 async def test_user_sql_runs_one_at_a_time_and_a_long_queue_is_told_to_retry(site):
     import asyncio
 

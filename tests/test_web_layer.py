@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 import pytest
-from conftest import copy_site
+from helpers import copy_site
 
 from cakupan.build import build
 from cakupan.site import disconnect, pages, response_cache

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import yaml
-from conftest import ROOT, copy_package, copy_site, link_site_files, read_rows, write_rows  # noqa: F401 (copy_site is re-exported)
+from helpers import ROOT, copy_package, copy_site, link_site_files, read_rows, write_rows  # noqa: F401 (copy_site is re-exported)
 
 HERE = Path(__file__).resolve().parent
 SOURCE_ID = "900_hostile"
