@@ -18,6 +18,23 @@ def package(tmp_path) -> Path:
 
 
 @pytest.fixture
+def page_queries(monkeypatch) -> list[tuple[str, dict]]:
+    """Every (sql, params) cakupan's pages run from now on, in order, as they run them: for the
+    tests that check each query's plan."""
+    from cakupan.site import pages
+
+    seen = []
+    query = pages._query
+
+    def recording(path, sql, params):
+        seen.append((sql, params))
+        return query(path, sql, params)
+
+    monkeypatch.setattr(pages, "_query", recording)
+    return seen
+
+
+@pytest.fixture
 def unwritable():
     """Make a directory unwritable (with `recursive`, every file in it too) until the test ends.
     chmod does not stop root, so as root the immutable attribute is used instead."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -101,6 +102,22 @@ def on_step(name, number, total):
         os.kill(os.getpid(), signal.SIGKILL)
 print(b.build(sys.argv[1], force=sys.argv[3] == "force", on_step=on_step).mode)
 """
+
+
+def build_in_child(root: Path, kill_before: str, force: bool) -> subprocess.CompletedProcess:
+    """A build of `root` in a child process, killed just before the step named `kill_before`."""
+    args = [sys.executable, "-c", KILL_AT_STEP, str(root), kill_before, "force" if force else ""]
+    return subprocess.run(args, capture_output=True)
+
+
+def assert_killed_before_each_step(root: Path, steps, force: bool, db: Path) -> None:
+    """A build killed before each of `steps` (the last being publication) dies by SIGKILL and
+    leaves `db` byte for byte as it was."""
+    old = db.read_bytes()
+    for step in steps:
+        result = build_in_child(root, step.name, force)
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        assert db.read_bytes() == old, f"killed before step {step.name}"
 
 
 SITE_FILES = ("plugins", "templates", "static")

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from io import StringIO
 
 import pytest
-from helpers import KILL_AT_STEP, set_cell
+from helpers import assert_killed_before_each_step, set_cell
 
 from cakupan import gapmath
 from cakupan.build import FULL_STEPS, BuildError, Progress, build
@@ -302,13 +299,7 @@ def test_invalid_package_is_refused_and_the_old_database_kept(package, built):
 def test_a_build_killed_at_any_step_leaves_the_old_database_identical(package, built):
     old = built.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "edited after the first build")
-    for step in FULL_STEPS:  # killed before each, the last being publication
-        result = subprocess.run(
-            [sys.executable, "-c", KILL_AT_STEP, str(package), step.name, "force"],
-            capture_output=True,
-        )
-        assert result.returncode == -signal.SIGKILL, result.stderr
-        assert built.read_bytes() == old, f"killed before step {step.name}"
+    assert_killed_before_each_step(package, FULL_STEPS, force=True, db=built)
     assert any((package / "build").glob(".staging-*"))  # the killed builds left staging behind
     build(package)
     assert not any((package / "build").glob(".staging-*"))  # and the next build cleared it

@@ -12,7 +12,6 @@ from helpers import copy_site
 
 from cakupan import derived
 from cakupan.build import build
-from cakupan.site import pages
 from cakupan.site.app import make_datasette
 
 
@@ -232,16 +231,9 @@ def large(tmp_path_factory):
     return make_datasette(root), root, regions_with_gaps
 
 
-async def test_at_100000_figures_a_page_is_bounded(large, monkeypatch):
+async def test_at_100000_figures_a_page_is_bounded(large, page_queries):
     site, root, regions_with_gaps = large
-    seen = []
-    query = pages._query
-
-    def recording(path, sql, params):
-        seen.append((sql, params))
-        return query(path, sql, params)
-
-    monkeypatch.setattr(pages, "_query", recording)
+    seen = page_queries
     response = await site.client.get("/-/gaps")
     assert response.status_code == 200
     html = response.text

@@ -9,14 +9,18 @@ import io
 import json
 import os
 import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
 import zipfile
 
 import pytest
-from helpers import KILL_AT_STEP, read_rows, replace_article, set_cell, write_rows
+from helpers import (
+    assert_killed_before_each_step,
+    build_in_child,
+    read_rows,
+    replace_article,
+    set_cell,
+    write_rows,
+)
 
 import cakupan.build
 import cakupan.fingerprint
@@ -312,18 +316,9 @@ def test_an_incremental_build_killed_at_any_step_leaves_the_old_database_identic
     package, tmp_path
 ):
     db = build(package).path
-    old = db.read_bytes()
     set_cell(package, "figures", "f000-02", "note", "edited after the first build")
-    for step in INCREMENTAL_STEPS:  # killed before each, the last being publication
-        result = subprocess.run(
-            [sys.executable, "-c", KILL_AT_STEP, str(package), step.name, ""],
-            capture_output=True,
-        )
-        assert result.returncode == -signal.SIGKILL, result.stderr
-        assert db.read_bytes() == old, f"killed before step {step.name}"
-    result = subprocess.run(
-        [sys.executable, "-c", KILL_AT_STEP, str(package), "no such step", ""], capture_output=True
-    )
+    assert_killed_before_each_step(package, INCREMENTAL_STEPS, force=False, db=db)
+    result = build_in_child(package, "no such step", force=False)
     assert result.stdout.decode().split() == ["incremental"]
     assert not any((package / "build").glob(".staging-*"))
     assert_same_as_a_full_build(package, tmp_path)

@@ -94,12 +94,11 @@ def test_changelog_field_by_field_and_rows_as_released(package):
     assert old == {**figure, "note": "", "attribution": "direct_quote"}
 
 
-async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypatch):
+async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, page_queries):
     from xml.etree import ElementTree
 
     from helpers import copy_site
 
-    from cakupan.site import pages
     from cakupan.site.app import make_datasette
 
     root = copy_site(tmp_path / "pkg")
@@ -107,14 +106,7 @@ async def test_releases_page_and_feed_escape_and_read_by_key(tmp_path, monkeypat
     set_cell(root, "figures", "f000-01", "note", "<script>alert(1)</script> & more")
     second = release(root, "2026-12-05").output.split()[-1]
     build(root)
-    seen = []
-    query = pages._query
-
-    def recording(path, sql, params):
-        seen.append((sql, params))
-        return query(path, sql, params)
-
-    monkeypatch.setattr(pages, "_query", recording)
+    seen = page_queries
     site = make_datasette(root)
     page = await site.client.get("/-/releases")
     assert page.status_code == 200

@@ -283,15 +283,8 @@ PAGES = [
 ]  # fmt: skip
 
 
-async def test_no_page_query_scans_a_table(site, root, monkeypatch):
-    seen = []
-    query = pages._query
-
-    def recording(path, sql, params):
-        seen.append((sql, params))
-        return query(path, sql, params)
-
-    monkeypatch.setattr(pages, "_query", recording)
+async def test_no_page_query_scans_a_table(site, root, page_queries):
+    seen = page_queries
     for path in PAGES:
         assert (await get(site, path)).status_code in (200, 404), path
     conn = sqlite3.connect(root / "build" / "cakupan.db")
