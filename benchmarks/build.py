@@ -465,6 +465,11 @@ def benchmark(articles: int, out: Path, repeat: int, profile: bool) -> None:
             onearticle.ok and onearticle.seconds < 2.0,
         ),
         (
+            "cold build peak memory <= 400 MB (issue 10)",
+            f"{cold.peak_mib * 2**20 / 1e6:.0f} MB ({cold.peak_mib:.1f} MiB)",
+            cold.ok and cold.peak_mib * 2**20 <= 400e6,
+        ),
+        (
             "peak memory ratio (N vs N/10) <= data-size ratio",
             f"{cold.peak_mib:.1f} / {small.peak_mib:.1f} MiB = {memory_ratio:.2f} vs data "
             f"{big_bytes / 2**20:.1f} / {small_bytes / 2**20:.1f} MiB = {data_ratio:.2f}",

@@ -143,6 +143,10 @@ def load(s: Staged) -> None:
 def articles(s: Staged) -> None:
     create_articles(s.db)
     insert_articles(s.conn, s.package, s.report.texts, s.marks)
+    # the texts and passages are in the database now: letting them go here, before the derived
+    # tables' sorts allocate, keeps the build's peak memory that much lower at 100,000 figures
+    s.report.texts.clear()
+    s.marks = {}
 
 
 def citations(s: Staged) -> None:
@@ -225,11 +229,13 @@ def publish(s: Staged) -> None:
     release_zips.remove_unlisted(out_dir, s.zips)
 
 
+# The zip begins after the articles: by then the parsed tables and the texts have been let go,
+# so its reads and deflate buffers do not add to the build's peak memory.
 FULL_STEPS = (
     Step("validate", validate_package),
-    Step("begin zip", begin_zip),
     Step("load tables", load),
     Step("articles", articles),
+    Step("begin zip", begin_zip),
     Step("citations", citations),
     Step("search", search),
     Step("derived tables", derived_tables),

@@ -38,7 +38,7 @@ SAFE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 SQLITE_TYPES = {"string": str, "integer": int, "number": "ANY", "date": str}
 SEARCHED = (("articles", "text"), ("figures", "quote"))  # FTS5 tables <table>_fts over <column>
 
-# A staging file needs no crash safety of its own: the rename is what publishes it. A 128 MB
+# A staging file needs no crash safety of its own: the rename is what publishes it. A 32 MiB
 # page cache keeps the primary-key index and the sorts that build the foreign-key indexes in
 # memory instead of spilling them to the file (about a third off the load step at 100,000 rows).
 STAGING_PRAGMAS = (
