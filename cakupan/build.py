@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .build_record import content_digest
 from .build_steps import FULL_STEPS, INCREMENTAL_STEPS, Job, Staged, Step, refuse_invalid
-from .database import content_digest
 from .fingerprint import (
     DB_NAME,
     DESCRIPTOR,

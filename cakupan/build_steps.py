@@ -21,17 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import derived, release_zips
+from .articles_table import article_highlights, create_articles, insert_articles
+from .build_checks import check_database
+from .build_record import inspect_data, record_build
 from .database import (
-    article_highlights,
-    check_database,
-    create_articles,
     create_citations,
     create_search,
-    insert_articles,
     insert_citations,
-    inspect_data,
     load_tables,
-    record_build,
     staging_connection,
 )
 from .fingerprint import DB_NAME, INSPECT_NAME, ZIP_NAME, FileHashes, file_sha256

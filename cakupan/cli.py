@@ -265,8 +265,8 @@ def cite(root: Path, figure_id: str, style: str):
     from contextlib import closing
 
     from .build import BuildError
+    from .citation_contexts import contexts
     from .citations import cite as format_citation
-    from .citations import contexts
 
     try:
         db = _build(root).path

@@ -1,6 +1,6 @@
 """The derived tables (coverage_gaps, consistency_checks, award_rankings, time_series,
-figure_conflicts): computed by the build, region by region, from derived.sql; figure_citations
-is a view over figures and the citations the build writes, joined by key.
+figure_conflicts): computed by the build, region by region, from derived.sql. (The view
+figure_citations is made with the citations table: database.py.)
 
 A page then reads a row by key or a bounded index range; nothing on a request path scans
 `figures`. Both kinds of build use `refresh`: the full build for every region, the incremental
@@ -23,7 +23,7 @@ DERIVED_TABLES = (
     "award_rankings",
     "time_series",
     "figure_conflicts",
-)  # and the view figure_citations, over figures and citations
+)
 
 
 @cache

@@ -288,25 +288,6 @@ JOIN regions r ON r.region_code = f.region_code
 JOIN indicators i ON i.indicator_id = f.indicator_id
 WHERE f.region_code IN (SELECT region_code FROM temp.derived_scope);
 
--- step: figure_citations, every figure with who said it, where, and a ready citation sentence.
--- A view, not a table: every join is by key (the citations themselves are a table the build
--- fills), so a lookup by figure_id costs a few index seeks, and the file does not hold every
--- quote and citation twice.
-CREATE VIEW IF NOT EXISTS figure_citations AS
-SELECT f.figure_id, f.value, f.unit, f.qualifier, f.qualifier_text, f.region_code, r.name AS region_name,
-       f.indicator_id, i.name_id AS indicator_name_id, i.name_en AS indicator_name_en,
-       f.as_of, f.target_year, p.name AS speaker, po.post AS speaker_post, f.attribution,
-       s.outlet, s.headline, s.published, s.event_date, s.url, f.source_id,
-       f.quote, f.quote_start, f.quote_end,
-       c.citation_id AS citation, c.citation_en, c.apa
-FROM figures f
-JOIN regions r ON r.region_code = f.region_code
-JOIN indicators i ON i.indicator_id = f.indicator_id
-JOIN sources s ON s.source_id = f.source_id
-LEFT JOIN people p ON p.person_id = f.speaker_id
-LEFT JOIN posts po ON po.person_id = f.speaker_id AND po.source_id = f.source_id
-LEFT JOIN citations c ON c.figure_id = f.figure_id;
-
 -- step: figure_conflicts, figures of one region, indicator and date that disagree across articles
 CREATE TABLE IF NOT EXISTS figure_conflicts (
   region_code TEXT NOT NULL, region_name TEXT, indicator_id TEXT NOT NULL, indicator_name_id TEXT,

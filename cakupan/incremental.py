@@ -40,13 +40,10 @@ from functools import cached_property
 from pathlib import Path
 
 from . import derived
+from .articles_table import insert_articles
+from .build_record import recorded_inputs
 from .csv_lines import CsvLines, parse
-from .database import (
-    insert_articles,
-    insert_citations,
-    load_rows,
-    recorded_inputs,
-)
+from .database import insert_citations, load_rows
 from .fingerprint import (
     DESCRIPTOR,
     ZIP_NAME,

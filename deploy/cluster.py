@@ -137,7 +137,8 @@ class Cluster:
         self.root = Path(self.root).resolve()
         self.own_prefix = self.prefix is None
         self.prefix = Path(self.prefix or tempfile.mkdtemp(prefix="cakupan-proxy-")).resolve()
-        self.compress_port = free_port()
+        self.ports_given: set[int] = {self.port}
+        self.compress_port = self.new_port()
         self.lock = threading.RLock()  # the rotation and nginx's configuration change under it
         self.stopping = threading.Event()
         self.monitor: threading.Thread | None = None
@@ -186,8 +187,16 @@ class Cluster:
                 command, stdout=log, stderr=subprocess.STDOUT, cwd=self.root
             )
 
+    def new_port(self) -> int:
+        """A free port this cluster has not handed out before: the kernel may give a port just
+        released to the next bind, and nginx refuses two listeners on one port."""
+        while (port := free_port()) in self.ports_given:
+            continue
+        self.ports_given.add(port)
+        return port
+
     def start_replica(self, build_id: str, build_dir: Path) -> Replica:
-        replica = Replica(self.next_index, free_port(), build_dir, build_id)
+        replica = Replica(self.next_index, self.new_port(), build_dir, build_id)
         self.next_index += 1
         self.spawn(replica)
         self.wait_healthy(replica)

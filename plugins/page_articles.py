@@ -4,7 +4,7 @@ The article HTML was rendered and escaped once at build time (cakupan/render.py)
 
 from datasette import hookimpl
 
-from cakupan.citations import amount_id
+from cakupan.formatting import amount_id
 from cakupan.jsonld import SCHEMA_ORG, news_article, script
 from cakupan.site.pages import Listing, message_page, one_page_of, page, rows
 from cakupan.site.public_url import base_url

@@ -5,7 +5,9 @@ that keeps working in every later release: releases only append)."""
 from datasette import hookimpl
 
 from cakupan.annotations import around, text_fragment
-from cakupan.citations import CONTEXT_SQL, amount_en, amount_id, date_id, page_citations
+from cakupan.citation_contexts import CONTEXT_SQL
+from cakupan.citations import page_citations
+from cakupan.formatting import amount_en, amount_id, date_id
 from cakupan.jsonld import quotation, script
 from cakupan.releases import as_released, history
 from cakupan.site.arithmetic import check_arithmetic, figure_qualifiers, gap_arithmetic

@@ -5,7 +5,7 @@ figure links to its cite page so a journalist sees every article's words side by
 
 from datasette import hookimpl
 
-from cakupan.citations import date_id
+from cakupan.formatting import date_id
 from cakupan.site.pages import Listing, one_page_of, page
 
 

@@ -10,7 +10,7 @@ rows, and counting its pages one row per region."""
 
 from datasette import hookimpl
 
-from cakupan.citations import date_id
+from cakupan.formatting import date_id
 from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
 from cakupan.site.pages import Listing, arg, message_page, one_page_of, page, rows
 

@@ -8,8 +8,7 @@ of it. Datasette's `/.json` and its database page `/cakupan` stay as they are.""
 
 from datasette import hookimpl
 
-from cakupan.citations import amount_id, date_id
-from cakupan.formatting import percent
+from cakupan.formatting import amount_id, date_id, percent
 from cakupan.site.charts import bar
 from cakupan.site.pages import PageTooSlow, page, rows
 

@@ -7,7 +7,7 @@ coverage_gaps_by_region, award_rankings_by_region, idx_regions_parent_code), eac
 
 from datasette import hookimpl
 
-from cakupan.citations import amount_id, date_id
+from cakupan.formatting import amount_id, date_id
 from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
 from cakupan.site.charts import Point, coverage_over_time
 from cakupan.site.pages import message_page, page, rows

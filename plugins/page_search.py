@@ -7,7 +7,7 @@ library's (cakupan/search.py); this file only turns them into a page.
 
 from datasette import hookimpl
 
-from cakupan.citations import amount_id, date_id
+from cakupan.formatting import amount_id, date_id
 from cakupan.search import GROUP_BY_KIND, GROUPS, RANKED_UP_TO, fts_query, marked
 from cakupan.site.pages import (
     Pagination,

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cakupan.build import build
-from cakupan.citations import apa, bibtex, csl, newsroom_id, number_id
+from cakupan.citations import apa, bibtex, csl, newsroom_id
+from cakupan.formatting import number_id
 from cakupan.numbers import parse_number
 from cakupan.provenance import check_quote, locate
 from cakupan.site.app import make_datasette

@@ -25,7 +25,7 @@ from helpers import (
 import cakupan.build
 import cakupan.fingerprint
 from cakupan.build import INCREMENTAL_STEPS, BuildError, build
-from cakupan.database import check_database
+from cakupan.build_checks import check_database
 from cakupan.fingerprint import ZIP_NAME, file_hashes, input_paths
 from cakupan.package_zip import HOW_TO_CITE, zipped_descriptor
 from cakupan.validate import validate
