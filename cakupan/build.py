@@ -33,20 +33,17 @@ from pathlib import Path
 from .build_record import content_digest
 from .build_steps import FULL_STEPS, INCREMENTAL_STEPS, Job, Staged, Step, refuse_invalid
 from .fingerprint import (
-    DB_NAME,
     DESCRIPTOR,
-    INSPECT_NAME,
-    ZIP_NAME,
     FileHashes,
     code_hash,
     file_hashes,
     input_hash,
-    published,
     read_descriptor_quietly,
 )
 from .incremental import FullBuild, Previous
 from .package_zip import ChangedWhileBuilding
 from .problems import BuildError
+from .published import DB_NAME, INSPECT_NAME, ZIP_NAME, published
 from .validate import validate
 
 __all__ = [

@@ -31,12 +31,13 @@ from .database import (
     load_tables,
     staging_connection,
 )
-from .fingerprint import DB_NAME, INSPECT_NAME, ZIP_NAME, FileHashes, file_sha256
+from .fingerprint import FileHashes, file_sha256
 from .incremental import Plan, Previous, apply, copy_previous, plan
 from .package import Package
 from .package_write import fsync_path
 from .package_zip import ChangedWhileBuilding, reusable_members, write_package_zip
 from .problems import BuildError
+from .published import DB_NAME, INSPECT_NAME, ZIP_NAME
 from .validate import Report, validate
 
 

@@ -1,5 +1,6 @@
-"""Whether build/cakupan.db is current, and which input files changed: cheap enough to ask before
-importing the build itself.
+"""The fingerprint of a build's inputs: every input file's SHA-256 and cakupan's own code, and
+which files changed. Cheap enough to ask before importing the build itself (published.py asks
+whether the published build has this fingerprint).
 
 Every input file is hashed (SHA-256). The hashes are remembered in build/.input-hashes.json
 against each file's size, modification and change times and inode, the way git's index does, so
@@ -17,19 +18,14 @@ import json
 import os
 import sqlite3
 import time
-from contextlib import closing
 from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 
 from . import __version__
 
-DB_NAME = "cakupan.db"
-INSPECT_NAME = "inspect.json"
-ZIP_NAME = "cakupan-datapackage.zip"
 LIBRARIES = ("markdown-it-py", "sqlite-utils")
 HASH_CACHE_NAME = ".input-hashes.json"
-OUTPUT_HASH_CACHE_NAME = ".output-hashes.json"  # the published database's own hash
 DESCRIPTOR = "datapackage.json"
 STILL_NS = 2_000_000_000  # a file changed more recently than this is hashed every time
 MISSING = ("<missing>", -1)
@@ -47,7 +43,7 @@ def file_sha256(path: Path | str) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _stat_key(st: os.stat_result) -> list[int]:
+def stat_key(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
@@ -66,7 +62,7 @@ def file_hashes(root: Path, descriptor: dict, cache_dir: Path | None = None) -> 
         except OSError:
             hashes[path] = MISSING
             continue
-        key = _stat_key(st)
+        key = stat_key(st)
         known = cache.get(path)
         if known and known[:4] == key:
             digest = known[4]
@@ -80,11 +76,11 @@ def file_hashes(root: Path, descriptor: dict, cache_dir: Path | None = None) -> 
         if now - max(st.st_mtime_ns, st.st_ctime_ns) > STILL_NS:
             fresh[path] = [*key, digest]
     if cache_path and fresh != cache:
-        _save(cache_path, fresh)
+        save_cache(cache_path, fresh)
     return hashes
 
 
-def _save(path: Path, cache: dict) -> None:
+def save_cache(path: Path, cache: dict) -> None:
     """Best effort: without the cache the next build only reads more."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}")
     try:
@@ -122,60 +118,3 @@ def read_descriptor_quietly(root: Path) -> tuple[dict | None, str]:
     except (OSError, ValueError):
         return None, ""
     return (descriptor if isinstance(descriptor, dict) else None), hashlib.sha256(raw).hexdigest()
-
-
-def recorded_facts(db_path: Path) -> dict[str, str]:
-    """The _build table of an existing database, or nothing."""
-    if not db_path.exists():
-        return {}
-    try:
-        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-            return dict(conn.execute("SELECT key, value FROM _build"))
-    except sqlite3.Error:
-        return {}
-
-
-def published(out_dir: Path, fingerprint: str) -> str | None:
-    """The content hash when the published build is of exactly these inputs, and whole: its
-    database records this fingerprint, the zip beside it is the one it records, and the
-    database's own SHA-256 is the one inspect.json records (read again whenever the file's size,
-    times or inode changed: an edit in place at the same size is caught). A build killed between
-    its renames, a zip torn by a power cut, or a database edited by hand fails this and is built
-    again."""
-    facts = recorded_facts(out_dir / DB_NAME)
-    if not facts or facts.get("input_hash") != fingerprint:
-        return None
-    try:
-        zipped = file_sha256(out_dir / ZIP_NAME)
-    except OSError:
-        return None
-    if zipped != facts.get("package_zip_sha256") or not database_is_as_built(out_dir):
-        return None
-    return facts.get("content_hash", "")
-
-
-def database_is_as_built(out_dir: Path) -> bool:
-    """The published database's SHA-256 is the one inspect.json recorded when it was built."""
-    try:
-        inspect = json.loads((out_dir / INSPECT_NAME).read_text("utf-8"))
-        recorded = next(iter(inspect.values()))["hash"]
-        return known_sha256(out_dir / DB_NAME, out_dir / OUTPUT_HASH_CACHE_NAME) == recorded
-    except (OSError, ValueError, StopIteration, KeyError, TypeError):
-        return False
-
-
-def known_sha256(path: Path, cache_path: Path) -> str:
-    """A file's SHA-256, read again only when its size, mtime, ctime or inode changed."""
-    st = os.stat(path)
-    key = _stat_key(st)
-    try:
-        cache = json.loads(cache_path.read_text("utf-8"))
-    except (OSError, ValueError):
-        cache = {}
-    known = cache.get(path.name)
-    if known and known[:4] == key:
-        return known[4]
-    digest = file_sha256(path)
-    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > STILL_NS:
-        _save(cache_path, {path.name: [*key, digest]})
-    return digest

@@ -44,14 +44,7 @@ from .articles_table import insert_articles
 from .build_record import recorded_inputs
 from .csv_lines import CsvLines, parse
 from .database import insert_citations, load_rows
-from .fingerprint import (
-    DESCRIPTOR,
-    ZIP_NAME,
-    FileHashes,
-    database_is_as_built,
-    file_sha256,
-    recorded_facts,
-)
+from .fingerprint import DESCRIPTOR, FileHashes, file_sha256
 from .package import (
     Package,
     Table,
@@ -62,6 +55,7 @@ from .package import (
 )
 from .package_write import fsync_path
 from .package_zip import unzipped_descriptor
+from .published import ZIP_NAME, database_is_as_built, recorded_facts
 from .schema import key_fields
 from .search import fill_search_entries
 from .validate import check_package

@@ -16,13 +16,8 @@ from urllib.parse import urlsplit
 
 from . import release_zips
 from .build import DB_NAME, INSPECT_NAME, build_lock
-from .fingerprint import (
-    OUTPUT_HASH_CACHE_NAME,
-    ZIP_NAME,
-    file_sha256,
-    known_sha256,
-    recorded_facts,
-)
+from .fingerprint import file_sha256
+from .published import OUTPUT_HASH_CACHE_NAME, ZIP_NAME, known_sha256, recorded_facts
 
 SERVING = "serving"  # build/serving/<sha>/: what running servers read
 

@@ -17,7 +17,7 @@ from datasette import hookimpl
 from datasette.utils import path_with_format
 from datasette.utils.asgi import Response
 
-from cakupan.fingerprint import ZIP_NAME
+from cakupan.published import ZIP_NAME
 from cakupan.release_zips import DIRECTORY
 from cakupan.site import response_cache
 from cakupan.site.downloads import Downloads, PinnedFile, open_verified

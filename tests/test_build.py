@@ -13,7 +13,7 @@ from helpers import assert_killed_before_each_step, set_cell
 
 from cakupan import gapmath
 from cakupan.build import FULL_STEPS, BuildError, Progress, build
-from cakupan.fingerprint import ZIP_NAME
+from cakupan.published import ZIP_NAME
 
 
 def rows(db_path, sql):

@@ -26,8 +26,9 @@ import cakupan.build
 import cakupan.fingerprint
 from cakupan.build import INCREMENTAL_STEPS, BuildError, build
 from cakupan.build_checks import check_database
-from cakupan.fingerprint import ZIP_NAME, file_hashes, input_paths
+from cakupan.fingerprint import file_hashes, input_paths
 from cakupan.package_zip import HOW_TO_CITE, zipped_descriptor
+from cakupan.published import ZIP_NAME
 from cakupan.validate import validate
 
 SARO = "000_0dc850caf364129e"  # Sarolangun
