@@ -315,3 +315,56 @@ def test_a_database_edited_in_place_is_built_again(tmp_path):
     assert json.loads((root / "build" / "inspect.json").read_text())["cakupan"]["hash"] == (
         hashlib.sha256(db.read_bytes()).hexdigest()
     )
+
+
+class RecordingTransport:
+    def __init__(self):
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def get_extra_info(self, name: str):
+        return ("127.0.0.1", 8001) if name == "sockname" else None
+
+
+async def test_a_responses_head_and_body_reach_the_socket_in_one_write():
+    """A replica killed between the two would leave the proxy a 200 without its body."""
+    from cakupan.site.whole_writes import TurnWriter
+
+    transport = RecordingTransport()
+    writer = TurnWriter(transport, asyncio.get_running_loop())
+    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n")
+    writer.write(b"body")
+    assert transport.writes == []  # held until this turn of the event loop ends
+    await asyncio.sleep(0)
+    assert transport.writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nbody"]
+    assert writer.get_extra_info("sockname") == ("127.0.0.1", 8001)  # the rest is the transport's
+    writer.write(b"last")
+    writer.close()  # what is held goes out before the close
+    assert (transport.writes[1:], transport.closed) == ([b"last"], True)
+
+
+def test_the_server_runs_uvicorn_with_whole_writes_and_a_bounded_shutdown(monkeypatch):
+    import uvicorn
+    from datasette import cli
+
+    from cakupan.site import server
+    from cakupan.site.whole_writes import WholeWritesProtocol
+
+    given = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: given.update(kwargs))
+    monkeypatch.setattr(cli.cli, "main", lambda argv, prog_name: uvicorn.run(None, port=1))
+    server.main(["serve"])
+    assert given == {
+        "timeout_graceful_shutdown": server.GRACE_SECONDS,
+        "http": WholeWritesProtocol,
+        "port": 1,
+    }
