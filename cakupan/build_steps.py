@@ -185,14 +185,19 @@ def finish_zip(s: Staged) -> None:
     s.zipping.result()
 
 
-def record(s: Staged) -> None:
-    """_build and _build_inputs; the releases' zips, made or kept, in _release_zips; commit."""
+def release_zip_files(s: Staged) -> None:
+    """Each release's zip: kept from the published build, or made in staging."""
     job = s.job
-    facts = {**job.facts, "package_zip_sha256": file_sha256(s.staging / ZIP_NAME)}
-    record_build(s.conn, s.package, facts, job.hashes)
     s.zips = release_zips.write_release_zips(
         job.root, job.descriptor, job.hashes, job.out_dir, s.staging
     )
+
+
+def record(s: Staged) -> None:
+    """_build and _build_inputs, the releases' zips in _release_zips; commit."""
+    job = s.job
+    facts = {**job.facts, "package_zip_sha256": file_sha256(s.staging / ZIP_NAME)}
+    record_build(s.conn, s.package, facts, job.hashes)
     release_zips.record(s.conn, s.zips)
     s.conn.execute("COMMIT")
 
@@ -238,6 +243,7 @@ FULL_STEPS = (
     Step("search", search),
     Step("derived tables", derived_tables),
     Step("zip", finish_zip),
+    Step("release zips", release_zip_files),
     Step("record", record),
     Step("checks", checks),
     Step("publish", publish),
@@ -250,6 +256,7 @@ INCREMENTAL_STEPS = (
     Step("copy", copy),
     Step("update", update),
     Step("zip", finish_zip),
+    Step("release zips", release_zip_files),
     Step("record", record),
     Step("checks", checks),
     Step("publish", publish),

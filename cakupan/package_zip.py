@@ -107,11 +107,17 @@ def _member_bytes(root: Path, name: str, descriptor: dict, hashes: FileHashes) -
     if name == README:
         title, version = descriptor.get("title", ""), descriptor.get("version", "")
         return HOW_TO_CITE.format(title=title, version=version).encode()
-    data = (root / name).read_bytes()
-    if hashlib.sha256(data).hexdigest() != hashes[name][0]:
-        raise ChangedWhileBuilding(name)
+    data = hashed_bytes(root, name, hashes)
     if name == DESCRIPTOR:
         return zipped_descriptor(descriptor, hashes)
+    return data
+
+
+def hashed_bytes(root: Path, path: str, hashes: FileHashes) -> bytes:
+    """A file's bytes, if they are the ones the build hashed (else ChangedWhileBuilding)."""
+    data = (root / path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != hashes[path][0]:
+        raise ChangedWhileBuilding(path)
     return data
 
 

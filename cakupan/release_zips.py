@@ -13,7 +13,8 @@ Made by the build from what the package records, never committed:
 
 A release's rows never change, so its zip is written once. Its file name carries a key of
 everything the zip is made from (the release's content hash, the descriptor, this module's
-format), and a build that finds a file of that name in build/releases/ keeps it. New zips are
+format), and a build that finds a file of that name in build/releases/ keeps it, with the
+SHA-256 the published database recorded for it. New zips are
 written in the build's staging directory and published with it.
 """
 
@@ -22,13 +23,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fingerprint import DESCRIPTOR, FileHashes
+from .fingerprint import DESCRIPTOR, FileHashes, file_sha256
 from .package import Table, parse_table, without_article_files
 from .package_write import csv_line, fsync_path
-from .package_zip import HOW_TO_CITE, README, ChangedWhileBuilding, write_members, zipped_descriptor
+from .package_zip import HOW_TO_CITE, README, hashed_bytes, write_members, zipped_descriptor
+from .published import DB_NAME
 from .releases import NOT_SNAPSHOT, state_at
 from .schema import key_fields
 
@@ -67,6 +71,7 @@ def write_release_zips(
 ) -> list[ReleaseZip]:
     """Every release's zip: kept from build/releases/ when made before, else written into
     staging/releases/ for `publish`."""
+    known = recorded(out_dir / DB_NAME)
     tables = _ReleaseTables(root, descriptor, hashes)
     releases = tables.get("releases")
     if releases is None:
@@ -76,7 +81,7 @@ def write_release_zips(
         name = file_name(release, descriptor)
         kept, new = out_dir / DIRECTORY / name, staging / DIRECTORY / name
         if kept.is_file():
-            made.append(_described(release, kept))
+            made.append(_described(release, kept, known))
             continue
         try:
             members = _members(root, descriptor, hashes, tables, position)
@@ -85,7 +90,7 @@ def write_release_zips(
             continue
         new.parent.mkdir(exist_ok=True)
         write_members(new, members)
-        made.append(_described(release, new))
+        made.append(_described(release, new, known))
     return made
 
 
@@ -113,6 +118,18 @@ def remove_unlisted(out_dir: Path, zips: list[ReleaseZip]) -> None:
                 path.unlink(missing_ok=True)
 
 
+def recorded(db: Path) -> dict[str, tuple[str, int]]:
+    """The zips the published database lists: file name -> (SHA-256, bytes); none without one."""
+    if not db.exists():
+        return {}
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            found = conn.execute("SELECT file, sha256, bytes FROM _release_zips WHERE file != ''")
+            return {file: (sha256, size) for file, sha256, size in found}
+    except sqlite3.Error:  # a database from before release zips, or not ours
+        return {}
+
+
 def record(conn, zips: list[ReleaseZip]) -> None:
     """_release_zips: the zip of every release, by release id, for /-/releases."""
     conn.execute(
@@ -137,7 +154,7 @@ class _ReleaseTables:
     def get(self, name: str) -> Table | None:
         if name not in self.read and name in self.resources:
             resource = self.resources[name]
-            raw = _hashed_bytes(self.root, resource["path"], self.hashes)
+            raw = hashed_bytes(self.root, resource["path"], self.hashes)
             self.read[name] = parse_table(resource, raw)[0]
         return self.read.get(name)
 
@@ -159,9 +176,10 @@ def _members(
             names = [f["name"] for f in resource["schema"]["fields"]]
             header = list(rows[0]) if rows else names
             keys = key_fields(resource["schema"].get("primaryKey", []))
+            at = [header.index(k) for k in keys if k in header]
             rows = sorted(
                 ([r.get(n, "") for n in header] for r in rows),
-                key=lambda cells: [cells[header.index(k)] for k in keys if k in header],
+                key=lambda cells: [cells[i] for i in at],
             )
         headers[name] = header
         files[resource["path"]] = "".join(map(csv_line, [header, *rows])).encode("utf-8")
@@ -209,7 +227,7 @@ def _articles(root: Path, descriptor: dict, hashes: FileHashes, state: dict) -> 
             raise Unavailable(
                 f"{path} is no longer in the package as this release had it (SHA-256 {sha256})"
             )
-        found[path] = _hashed_bytes(root, path, hashes)
+        found[path] = hashed_bytes(root, path, hashes)
     return dict(sorted(found.items()))
 
 
@@ -247,14 +265,14 @@ def _schema_cut(schema: dict, header: list[str]) -> dict:
     return cut
 
 
-def _hashed_bytes(root: Path, path: str, hashes: FileHashes) -> bytes:
-    data = (root / path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != hashes[path][0]:
-        raise ChangedWhileBuilding(path)
-    return data
-
-
-def _described(release: dict[str, str], path: Path) -> ReleaseZip:
-    with open(path, "rb") as f:
-        sha256 = hashlib.file_digest(f, "sha256").hexdigest()
-    return ReleaseZip(release["release_id"], path.name, sha256, path.stat().st_size)
+def _described(
+    release: dict[str, str], path: Path, known: dict[str, tuple[str, int]]
+) -> ReleaseZip:
+    """The zip's record: its SHA-256 as the published database recorded it when the file is
+    the one recorded (same name, same size), so a build does not read every release's zip
+    again; else read."""
+    size = path.stat().st_size
+    sha256, recorded_size = known.get(path.name, ("", -1))
+    if recorded_size != size:
+        sha256 = file_sha256(path)
+    return ReleaseZip(release["release_id"], path.name, sha256, size)
