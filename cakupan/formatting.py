@@ -93,6 +93,8 @@ def amount(value: float | int, unit: str, qualifier: str = "exact", lang: str = 
     return QUALIFIERS[lang].get(qualifier, "") + number(value, lang) + UNITS[lang][unit]
 
 
+# as for numbers: a region's page formats a date for each of its figures, a few dozen distinct ones
+@lru_cache(maxsize=4096)
 def long_date(iso: str | date | None, lang: str = "id") -> str:
     """ "2 Oktober 2024" / "2 October 2024"; empty for no date."""
     if not iso:

@@ -116,17 +116,29 @@ def script(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def urlset(urls: list[str]) -> str:
-    lines = [f"  <url><loc>{escape(u)}</loc></url>" for u in urls]
+def url_element(loc_xml: str) -> str:
+    """One sitemap <url>, its location already escaped (URL_ELEMENT_SQL builds the same in SQL)."""
+    return f"  <url><loc>{loc_xml}</loc></url>"
+
+
+# url_element() of `:base || path || key` in SQL, the key escaped as escape() would: a sitemap
+# part is one query's string, not a Python loop over its rows
+URL_ELEMENT_SQL = (
+    "'  <url><loc>' || :base || :path || "
+    "replace(replace(replace({key}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</loc></url>'"
+)
+
+
+def urlset_of(elements: str) -> str:
+    """A sitemap part of url_element() lines, joined by newlines."""
     return "\n".join(
-        [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            f'<urlset xmlns="{SITEMAP_NS}">',
-            *lines,
-            "</urlset>",
-            "",
-        ]
-    )
+        ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">', elements,
+         "</urlset>", ""]
+    )  # fmt: skip
+
+
+def urlset(urls: list[str]) -> str:
+    return urlset_of("\n".join(url_element(escape(u)) for u in urls))
 
 
 def sitemap_index(urls: list[str]) -> str:

@@ -10,11 +10,15 @@ from datasette import hookimpl
 from cakupan.formatting import amount_id, date_id
 from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
 from cakupan.site.charts import Point, coverage_over_time
-from cakupan.site.pages import message_page, page, rows
+from cakupan.site.pages import Pagination, message_page, page, paginated, rows
 
-FIGURES_SHOWN = 200  # beyond this the page links to the full, filterable table
+CHART_POINTS = 200  # of coverage and of targets each; beyond them the table has every figure
 LISTED = 50
 LEVELS = {"country": "Negara", "province": "Provinsi", "regency": "Kabupaten", "city": "Kota"}
+
+
+SERIES = """select t.*, f.quote, f.attribution, f.qualifier_text from time_series t
+join figures f on f.figure_id = t.figure_id"""
 
 
 def region_href(code: str) -> str:
@@ -45,20 +49,33 @@ async def region_page(datasette, request):
                order by as_of desc, actual_figure_id desc limit 1""",
             {"c": code},
         )
+        pagination = await paginated(
+            datasette, request, "select count(*) as n from time_series where region_code = :c",
+            {"c": code}, region["name"],
+        )  # fmt: skip
+        if not isinstance(pagination, Pagination):
+            return pagination
         series = await rows(
             datasette,
-            """select t.*, f.quote, f.attribution, f.qualifier_text from time_series t
-               join figures f on f.figure_id = t.figure_id
-               where t.region_code = :c order by t.indicator_id, t.as_of, t.figure_id limit :n""",
-            {"c": code, "n": FIGURES_SHOWN + 1},
+            f"""{SERIES} where t.region_code = :c
+                order by t.indicator_id, t.as_of, t.figure_id limit :n offset :o""",
+            {"c": code, "n": pagination.size, "o": pagination.offset},
         )
-        more_figures = len(series) > FIGURES_SHOWN
-        series = series[:FIGURES_SHOWN]
+        # the chart: every coverage and target figure, whichever page of figures this is
+        charted = {
+            indicator: await rows(
+                datasette,
+                f"""{SERIES} where t.region_code = :c and t.indicator_id = :i
+                    order by t.as_of, t.figure_id limit :n""",
+                {"c": code, "i": indicator, "n": CHART_POINTS},
+            )
+            for indicator in ("coverage_rate", "coverage_target_rate")
+        }
         # the qualifiers the computed numbers carry ("lebih dari 143.000 pekerja")
         latest = [gap_arithmetic(g, await figure_qualifiers(datasette, latest, [])) for g in latest]
         for g in latest:
             g["as_of_id"] = date_id(g["as_of"])
-        for s in series:
+        for s in [*series, *charted["coverage_rate"], *charted["coverage_target_rate"]]:
             s["amount"] = amount_id(s["value"], s["unit"], s["qualifier"])
             s["as_of_id"] = date_id(s["as_of"])
         children = await rows(
@@ -88,11 +105,11 @@ async def region_page(datasette, request):
         chart = coverage_over_time(
             [
                 Point(s["as_of"], s["value"], f"{s['amount']} per {s['as_of_id']}", f"/-/cite/{s['figure_id']}")
-                for s in series if s["indicator_id"] == "coverage_rate"
+                for s in charted["coverage_rate"]
             ],
             [
                 Point(f"{s['target_year']}-12-31", s["value"], f"target {s['amount']} untuk {s['target_year']} (per {s['as_of_id']})", f"/-/cite/{s['figure_id']}")
-                for s in series if s["indicator_id"] == "coverage_target_rate" and s["target_year"]
+                for s in charted["coverage_target_rate"] if s["target_year"]
             ],
             f"Cakupan {region['name']} dari waktu ke waktu, dengan target / coverage over time, with targets",
         )  # fmt: skip
@@ -100,7 +117,7 @@ async def region_page(datasette, request):
             "region": region,
             "latest": latest[0] if latest else None,
             "series": series,
-            "more_figures": more_figures,
+            "pagination": pagination.context(request),
             "children": children,
             "awards": awards,
             "articles": articles,

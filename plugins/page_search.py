@@ -8,12 +8,13 @@ library's (cakupan/search.py); this file only turns them into a page.
 from datasette import hookimpl
 
 from cakupan.formatting import amount_id, date_id
-from cakupan.search import GROUP_BY_KIND, GROUPS, RANKED_UP_TO, fts_query, marked
+from cakupan.search import COUNTED_UP_TO, GROUP_BY_KIND, GROUPS, fts_query, marked
 from cakupan.site.pages import (
     Pagination,
     arg,
     beyond_last_page,
     message_page,
+    not_a_page_number,
     page,
     page_number,
     rows,
@@ -50,10 +51,13 @@ def shown(kind: str, hit: dict) -> dict:
 async def hits(datasette, kind: str, query: str, limit: int, offset: int) -> tuple[int, list]:
     group = GROUP_BY_KIND[kind]
     [count] = await rows(datasette, group.count_sql, {"q": query})
-    count = count["count(*)"]
-    sql = group.hits_sql if count <= RANKED_UP_TO else group.unranked_sql
+    count = count["n"]  # COUNTED_UP_TO + 1 means "more than COUNTED_UP_TO"
+    sql = group.hits_sql if count <= COUNTED_UP_TO else group.unranked_sql
+    limit = min(limit, COUNTED_UP_TO - offset)  # only the first COUNTED_UP_TO are listed
     found = (
-        await rows(datasette, sql, {"q": query, "limit": limit, "offset": offset}) if count else []
+        await rows(datasette, sql, {"q": query, "limit": limit, "offset": offset})
+        if count and limit > 0
+        else []
     )
     return count, [shown(kind, h) for h in found]
 
@@ -68,17 +72,14 @@ async def search_page(datasette, request):
             )  # fmt: skip
         number = page_number(request)
         if number is None:
-            return await message_page(
-                datasette, request, 400, "Nomor halaman tidak dikenali.",
-                "The page number is not a whole number.", "/-/search", BACK,
-            )  # fmt: skip
+            return await not_a_page_number(datasette, request, BACK)
         query = fts_query(text)
         context = {"search_query": text, "kind": kind, "groups": [], "pagination": None}
-        context["ranked_up_to"] = RANKED_UP_TO
+        context["counted_up_to"] = COUNTED_UP_TO
         if query and kind:
             group = GROUP_BY_KIND[kind]
             count, found = await hits(datasette, kind, query, PAGE, (number - 1) * PAGE)
-            pagination = Pagination(number, count, size=PAGE)
+            pagination = Pagination(number, min(count, COUNTED_UP_TO), size=PAGE)
             if missing := await beyond_last_page(datasette, request, pagination, BACK):
                 return missing
             context["pagination"] = pagination.context(request)
@@ -87,7 +88,8 @@ async def search_page(datasette, request):
             for group in GROUPS:
                 count, found = await hits(datasette, group.kind, query, PREVIEW, 0)
                 context["groups"].append({"group": group, "count": count, "hits": found})
-        context["total"] = sum(g["count"] for g in context["groups"])
+        context["total"] = sum(min(g["count"], COUNTED_UP_TO) for g in context["groups"])
+        context["more"] = any(g["count"] > COUNTED_UP_TO for g in context["groups"])
         return 200, await datasette.render_template("cakupan_search.html", context, request=request)
 
     return await page(datasette, request, render)

@@ -19,18 +19,25 @@ def package(tmp_path) -> Path:
 
 @pytest.fixture
 def page_queries(monkeypatch) -> list[tuple[str, dict]]:
-    """Every (sql, params) cakupan's pages run from now on, in order, as they run them: for the
-    tests that check each query's plan."""
+    """Every (sql, params) cakupan's pages run from now on, in order, as they run them (through
+    rows() or a reader given to read()): for the tests that check each query's plan."""
     from cakupan.site import pages
 
     seen = []
-    query = pages._query
+    connection = pages._connection
 
-    def recording(path, sql, params):
-        seen.append((sql, params))
-        return query(path, sql, params)
+    class Recording:
+        def __init__(self, conn):
+            self.conn = conn
 
-    monkeypatch.setattr(pages, "_query", recording)
+        def execute(self, sql, params=()):
+            seen.append((sql, params))
+            return self.conn.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+    monkeypatch.setattr(pages, "_connection", lambda path: Recording(connection(path)))
     return seen
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from helpers import copy_site
@@ -13,9 +14,14 @@ from cakupan.site.app import make_datasette
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def root(tmp_path_factory):
     root = copy_site(tmp_path_factory.mktemp("journalist") / "pkg")
     build(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(root):
     return make_datasette(root)
 
 
@@ -95,6 +101,41 @@ async def test_region_page_shows_latest_coverage_target_and_gap_with_links(site)
     )
 
 
+async def test_a_region_lists_its_figures_a_page_at_a_time_and_charts_them_all(
+    site, root, monkeypatch
+):
+    from cakupan.site import pages
+
+    with sqlite3.connect(root / "build" / "cakupan.db") as conn:
+        in_order = [
+            figure_id
+            for (figure_id,) in conn.execute(
+                "select figure_id from time_series where region_code = '15'"
+                " order by indicator_id, as_of, figure_id"
+            )
+        ]
+        charted = conn.execute(
+            "select count(*) from time_series where region_code = '15'"
+            " and indicator_id in ('coverage_rate', 'coverage_target_rate')"
+        ).fetchone()[0]
+    assert len(in_order) > 4 and charted >= 2
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+
+    def figures_and_chart(html):
+        table = html[html.index('<table class="figures">') : html.index("</table>")]
+        chart = html[html.index('<svg class="chart"') : html.index("</svg>")]
+        return re.findall(r'href="/-/cite/([^"]+)"', table), len(re.findall("/-/cite/", chart))
+
+    first = (await get(site, "/-/wilayah/15?halaman=1")).text  # a URL not cached before
+    second = (await get(site, "/-/wilayah/15?halaman=2")).text
+    assert figures_and_chart(first) == (in_order[:2], charted)
+    assert figures_and_chart(second) == (in_order[2:4], charted)
+    assert 'href="/-/wilayah/15?halaman=2"' in first and f"dari {len(in_order)}" in first
+    last = -(-len(in_order) // 2)
+    assert (await get(site, f"/-/wilayah/15?halaman={last + 1}")).status_code == 404
+    assert (await get(site, "/-/wilayah/15?halaman=dua")).status_code == 400
+
+
 @pytest.mark.parametrize("code, status", [("15.03", 200), ("ID", 200), ("99", 404), ("<x>", 404)])
 async def test_every_region_code_has_a_page_and_an_unknown_one_is_a_404(site, code, status):
     response = await get(site, f"/-/wilayah/{code}")
@@ -108,16 +149,33 @@ async def test_home_shows_each_province_at_its_latest_coverage(site):
     assert "_build" not in html and html.count("<h1>") == 1
 
 
-async def test_a_word_in_nearly_every_row_is_listed_unranked_and_says_so(site, monkeypatch):
+async def test_a_word_in_nearly_every_row_is_counted_up_to_a_bound_and_listed_unranked(
+    site, root, monkeypatch
+):
     """Ranking 100,000 quotes that all hold "pekerja" by relevance takes longer than a page may;
-    past RANKED_UP_TO hits a group lists them in catalogue order, and the page says why."""
+    past COUNTED_UP_TO hits a group says "more than", lists the first ones in catalogue order,
+    and the page says why."""
     from datasette.plugins import pm
 
+    import cakupan.search
+
     page_search = pm.get_plugin("page_search.py")  # the plugin module Datasette loaded
-    ranked = hits((await get(site, "/-/search?q=pekerja&jenis=angka")).text)
-    monkeypatch.setattr(page_search, "RANKED_UP_TO", 3)
+    with sqlite3.connect(root / "build" / "cakupan.db") as conn:
+        in_catalogue_order = [
+            f"/-/cite/{key}"
+            for (key,) in conn.execute(
+                "select f.figure_id from figures_fts join figures f on f.rowid = figures_fts.rowid"
+                " where figures_fts match '\"pekerja\"*' order by figures_fts.rowid"
+            )
+        ]
+    assert len(in_catalogue_order) > 3
+    monkeypatch.setattr(page_search, "COUNTED_UP_TO", 3)
+    monkeypatch.setattr(cakupan.search, "COUNTED_UP_TO", 3)
     html = (await get(site, "/-/search?q=pekerja&jenis=angka&halaman=1")).text  # not cached
-    assert sorted(hits(html)) == sorted(ranked) and len(ranked) > 3
+    assert [link for link, _ in hits(html)] == in_catalogue_order[:3]
+    assert "<small>(lebih dari 3)</small>" in html
+    assert "Lebih dari 3 hasil untuk “pekerja”" in html
     assert "Lebih dari 3 hasil: ditampilkan menurut urutan katalog, bukan relevansi" in html
+    assert (await get(site, "/-/search?q=pekerja&jenis=angka&halaman=2")).status_code == 404
     for group in GROUPS:
         assert ".rank" not in group.unranked_sql and ".rowid limit :limit" in group.unranked_sql

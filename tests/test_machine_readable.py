@@ -55,13 +55,25 @@ async def test_robots_txt_points_to_the_sitemap(site):
     ]
 
 
-async def test_the_sitemap_lists_every_cite_article_and_region_page(site, root):
+@pytest.mark.parametrize("part_size", [1000, 7])
+async def test_the_sitemap_lists_every_cite_article_and_region_page(
+    site, root, monkeypatch, part_size
+):
+    from datasette.plugins import pm
+
+    monkeypatch.setattr(pm.get_plugin("machine_readable.py"), "SITEMAP_PART", part_size)
     index = await site.client.get("/sitemap.xml")
     assert index.headers["content-type"] == "application/xml; charset=utf-8"
     parts = locations(index.content, "sitemap")
-    assert parts == [
-        f"{PUBLIC}/sitemap-{k}-1.xml" for k in ("halaman", "angka", "artikel", "wilayah")
-    ]
+    counts = {
+        kind: -(-query(root, f"select max(rowid) from {table}")[0] // part_size)
+        for kind, table in [("angka", "figures"), ("artikel", "sources"), ("wilayah", "regions")]
+    }
+    assert parts == [f"{PUBLIC}/sitemap-halaman-1.xml"] + [
+        f"{PUBLIC}/sitemap-{kind}-{n}.xml" for kind, count in counts.items()
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+    assert (part_size == 7) == (len(parts) > 4)
     listed = []
     for part in parts:
         response = await site.client.get(part.removeprefix(PUBLIC))
@@ -83,7 +95,8 @@ async def test_the_sitemap_lists_every_cite_article_and_region_page(site, root):
         for r in query(root, "select region_code from regions order by rowid")
     ]
     assert listed == expected
-    assert (await site.client.get("/sitemap-angka-2.xml")).status_code == 404
+    after_the_last = f"/sitemap-angka-{counts['angka'] + 1}.xml"
+    assert (await site.client.get(after_the_last)).status_code == 404
 
 
 async def test_a_figure_is_a_web_annotation_with_both_selectors(site, root):

@@ -133,6 +133,19 @@ def page_number(request) -> int | None:
     return int(raw) if raw.isdecimal() and 0 < int(raw) < 1_000_000 else None
 
 
+async def not_a_page_number(datasette, request, back_label: str) -> tuple[int, str]:
+    """The 400 of a ?halaman= that page_number() refused."""
+    return await message_page(
+        datasette,
+        request,
+        400,
+        "Nomor halaman tidak dikenali.",
+        "The page number is not a whole number.",
+        request.path,
+        back_label,
+    )
+
+
 async def beyond_last_page(datasette, request, pagination: Pagination, back_label: str):
     """The 404 of ?halaman= past the last page, or None when the page exists."""
     if pagination.number <= pagination.pages:
@@ -154,27 +167,30 @@ class Listing:
     pagination: dict  # Pagination.context(): what cakupan_pagination.html shows
 
 
+async def paginated(
+    datasette, request, count_sql: str, params: dict, back_label: str
+) -> Pagination | tuple[int, str]:
+    """The ?halaman= page of the rows `count_sql` counts (as n), or the 400/404 page of a page
+    number that is not one."""
+    number = page_number(request)
+    if number is None:
+        return await not_a_page_number(datasette, request, back_label)
+    [count] = await rows(datasette, count_sql, params)
+    pagination = Pagination(number, count["n"])
+    return await beyond_last_page(datasette, request, pagination, back_label) or pagination
+
+
 async def one_page_of(
     datasette, request, source: str, order: str, back_label: str, params=None, columns="*"
 ) -> Listing | tuple[int, str]:
-    """The ?halaman= page of `select columns from source order`, or the 400/404 page of a
-    page number that is not one. `source` is a table and its WHERE: an index range."""
+    """The ?halaman= page of `select columns from source order`, or the 400/404 page of a page
+    number that is not one. `source` is a table and its WHERE: an index range."""
     params = params or {}
-    number = page_number(request)
-    if number is None:
-        return await message_page(
-            datasette,
-            request,
-            400,
-            "Nomor halaman tidak dikenali.",
-            "The page number is not a whole number.",
-            request.path,
-            back_label,
-        )
-    [count] = await rows(datasette, f"select count(*) as n from {source}", params)
-    pagination = Pagination(number, count["n"])
-    if missing := await beyond_last_page(datasette, request, pagination, back_label):
-        return missing
+    pagination = await paginated(
+        datasette, request, f"select count(*) as n from {source}", params, back_label
+    )
+    if not isinstance(pagination, Pagination):
+        return pagination
     found = await rows(
         datasette,
         f"select {columns} from {source} {order} limit :size offset :offset",

@@ -50,8 +50,9 @@ PAGE_PARAMETERS = {
     "/-/search": ("q", "jenis", "halaman"),
     "/-/releases": ("halaman",),
 }
-# pages under a prefix that read parameters: a cite page can show the figure as in a release
-PREFIX_PARAMETERS = {"/-/cite/": ("rilis",)}
+# pages under a prefix that read parameters: a cite page can show the figure as in a release, a
+# region's page its figures a page at a time
+PREFIX_PARAMETERS = {"/-/cite/": ("rilis",), "/-/wilayah/": ("halaman",)}
 # the underscore parameters Datasette 0.65 reads; others are ignored by it, and by the key
 DATASETTE_PARAMETERS = {
     "_col", "_nocol", "_dl", "_facet", "_facet_array", "_facet_date", "_facet_size", "_header",
