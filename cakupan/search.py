@@ -165,3 +165,19 @@ GROUP_BY_KIND = {g.kind: g for g in GROUPS}
 # Past this many hits a group says "more than", lists them unranked (Group.unranked_sql) and pages
 # through the first this many only: a reader narrows a search of thousands, not pages it.
 COUNTED_UP_TO = 1000
+
+
+def group_hits(
+    conn: sqlite3.Connection, group: Group, query: str, limit: int, offset: int
+) -> tuple[int, list[dict]]:
+    """(count, rows) of one group: the count up to COUNTED_UP_TO + 1 (which means "more than
+    COUNTED_UP_TO"), and the rows limit/offset of the first COUNTED_UP_TO hits, ranked by
+    relevance unless there are more than that."""
+    [count] = conn.execute(group.count_sql, {"q": query}).fetchone()
+    sql = group.hits_sql if count <= COUNTED_UP_TO else group.unranked_sql
+    limit = min(limit, COUNTED_UP_TO - offset)
+    if not count or limit <= 0:
+        return count, []
+    cursor = conn.execute(sql, {"q": query, "limit": limit, "offset": offset})
+    names = [d[0] for d in cursor.description]
+    return count, [dict(zip(names, row, strict=True)) for row in cursor]

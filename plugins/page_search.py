@@ -5,10 +5,12 @@ Without ?jenis= the page shows the first hits of every group and how many there 
 library's (cakupan/search.py); this file only turns them into a page.
 """
 
+import asyncio
+
 from datasette import hookimpl
 
 from cakupan.formatting import amount_id, date_id
-from cakupan.search import COUNTED_UP_TO, GROUP_BY_KIND, GROUPS, fts_query, marked
+from cakupan.search import COUNTED_UP_TO, GROUP_BY_KIND, GROUPS, fts_query, group_hits, marked
 from cakupan.site.pages import (
     Pagination,
     arg,
@@ -17,7 +19,7 @@ from cakupan.site.pages import (
     not_a_page_number,
     page,
     page_number,
-    rows,
+    read,
 )
 
 PREVIEW = 5  # hits of each group on the overview
@@ -49,16 +51,7 @@ def shown(kind: str, hit: dict) -> dict:
 
 
 async def hits(datasette, kind: str, query: str, limit: int, offset: int) -> tuple[int, list]:
-    group = GROUP_BY_KIND[kind]
-    [count] = await rows(datasette, group.count_sql, {"q": query})
-    count = count["n"]  # COUNTED_UP_TO + 1 means "more than COUNTED_UP_TO"
-    sql = group.hits_sql if count <= COUNTED_UP_TO else group.unranked_sql
-    limit = min(limit, COUNTED_UP_TO - offset)  # only the first COUNTED_UP_TO are listed
-    found = (
-        await rows(datasette, sql, {"q": query, "limit": limit, "offset": offset})
-        if count and limit > 0
-        else []
-    )
+    count, found = await read(datasette, group_hits, GROUP_BY_KIND[kind], query, limit, offset)
     return count, [shown(kind, h) for h in found]
 
 
@@ -84,10 +77,14 @@ async def search_page(datasette, request):
                 return missing
             context["pagination"] = pagination.context(request)
             context["groups"] = [{"group": group, "count": count, "hits": found}]
-        elif query:
-            for group in GROUPS:
-                count, found = await hits(datasette, group.kind, query, PREVIEW, 0)
-                context["groups"].append({"group": group, "count": count, "hits": found})
+        elif query:  # the groups side by side, on both of the pages' threads
+            found = await asyncio.gather(
+                *(hits(datasette, group.kind, query, PREVIEW, 0) for group in GROUPS)
+            )
+            context["groups"] = [
+                {"group": group, "count": count, "hits": group_found}
+                for group, (count, group_found) in zip(GROUPS, found, strict=True)
+            ]
         context["total"] = sum(min(g["count"], COUNTED_UP_TO) for g in context["groups"])
         context["more"] = any(g["count"] > COUNTED_UP_TO for g in context["groups"])
         return 200, await datasette.render_template("cakupan_search.html", context, request=request)
