@@ -351,7 +351,7 @@ def benchmark(articles: int, out: Path, repeat: int, profile: bool) -> None:
     what = edit_one_article(root, source_id_at(root, articles // 2), time.strftime("%H:%M:%S"))
     # an incremental build is what is timed: a fallback to a full build is flagged, not hidden
     onearticle = done(
-        build_step("c", "rebuild, one article edited", root, 1, "(incremental: 1 article rebuilt)")
+        build_step("c", "rebuild, one article edited", root, 1, "(incremental: 1 article rebuilt;")
     )
     onearticle.note = f"incremental; edited {what}"[:90] if onearticle.ok else onearticle.note
 

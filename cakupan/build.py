@@ -71,6 +71,7 @@ class BuildResult:
     mode: str = "unchanged"  # "full", "incremental" or "unchanged"
     articles: list[str] = field(default_factory=list)  # rebuilt by an incremental build
     full_reason: str = ""  # why a full build was not an incremental one
+    changes: list[str] = field(default_factory=list)  # what an incremental build found, by table
 
 
 class Progress:
@@ -186,12 +187,13 @@ def _build_locked(root, out_dir, force, on_step, started) -> BuildResult:
         "content_hash": content_digest(inputs.hashes),
     }
     job = Job(root, out_dir, inputs.descriptor, inputs.hashes, facts)
-    counts, articles, reason = None, None, "asked for (--force)"
+    counts, articles, reason, changes = None, None, "asked for (--force)", []
     if not force:
         try:
             previous = Previous.read(out_dir, target, inputs.code)
             staged = _run(job, INCREMENTAL_STEPS, on_step, previous)
             counts, articles = staged.counts, staged.planned.affected
+            changes = staged.planned.changes
         except FullBuild as e:
             reason = str(e)
         except sqlite3.IntegrityError:  # a key repeated in another article: validation names it
@@ -202,8 +204,9 @@ def _build_locked(root, out_dir, force, on_step, started) -> BuildResult:
     why = reason if articles is None else ""
     seconds = time.monotonic() - started
     return BuildResult(
-        target, True, facts["content_hash"], counts, seconds, mode, articles or [], why
-    )
+        target, True, facts["content_hash"], counts, seconds, mode, articles or [], why,
+        changes if articles is not None else [],
+    )  # fmt: skip
 
 
 def _run(job: Job, steps: tuple[Step, ...], on_step: OnStep | None, previous=None) -> Staged:

@@ -78,7 +78,8 @@ def build(root: Path, force: bool):
     how = ""
     if result.mode == "incremental":
         count = len(result.articles)
-        how = f" (incremental: {count} article{'' if count == 1 else 's'} rebuilt)"
+        found = "".join(f"; {change}" for change in result.changes)
+        how = f" (incremental: {count} article{'' if count == 1 else 's'} rebuilt{found})"
     click.echo(
         f"built {result.path} in {result.seconds:.1f}s{how}: {tables} (content {result.content_hash[:12]})"
     )

@@ -40,23 +40,18 @@ class CsvLines:
     def row_count(self) -> int:
         return self.raw.count(b"\n") - 1
 
-    def changed_since(self, old: CsvLines) -> list[bytes] | None:
-        """Every row in the stretch where this file and `old` differ, from both files; None
-        when `old` is not simple. Call on a simple file.
-
-        The stretch runs from the first line the files do not share at the start to the last
-        they do not share at the end, both whole lines in both files. Everything in it counts as
-        edited, a row that only moved or was pasted twice included: order decides how an
-        article's passages are marked, and a repeated row must meet the key check.
-        """
-        mine, theirs = self.stretch(old)
-        # the lines `old` shares with this file are whole rows already: only `theirs` needs a look
-        if not old._shaped() or not _whole(b"\n".join(theirs)):
-            return None
-        return mine + theirs
+    def simple_lines(self, lines: list[bytes]) -> bool:
+        """Whether some lines of this file are whole rows: true of every line of a simple file;
+        of a file not otherwise simple, when it has the shape and these lines hold no quoted
+        line break. (The lines an earlier version shares with a new one are whole rows
+        already, so only the differing ones need a look.)"""
+        return self._shaped() and _whole(b"\n".join(lines))
 
     def stretch(self, old: CsvLines) -> tuple[list[bytes], list[bytes]]:
-        """The lines of this file and of `old` between their shared start and shared end."""
+        """The lines of this file and of `old` between their shared start and shared end: the
+        new file is the shared start, its lines, the shared end; the old one the same start, its
+        lines, the same end. Both are whole lines in both files; a row only moved or pasted twice
+        is inside, and row_diff.py tells it from an edit."""
         new, was = self.raw, old.raw
         start = _common_prefix(new, was)
         start = new.rfind(b"\n", 0, start) + 1  # back to a line start (the same in both files)

@@ -10,9 +10,12 @@ would. The one check that spans articles, a primary key used twice, is made by S
 the update inserts into tables that declare the keys, and a clash sends the build to the full
 validation. What is derived from a row follows the same lines: an article's rendered text, its
 search entries and its figures' citations depend on that article and the shared tables alone.
-An edited article is found by comparing each edited file with the previous build's copy; every
-row between the files' shared start and shared end counts as edited, moved or repeated rows
-included (csv_lines.py).
+An edited article is found by comparing each edited file with the previous build's copy, table
+by table: the rows where the two differ (csv_lines.py finds that stretch by comparing bytes, so
+100,000 unchanged rows are never parsed) are parsed and diffed by primary key (row_diff.py); each
+row added, changed, removed or moved names an article. The affected articles' other rows are
+then found by their article id in the file's bytes and checked by parsing (CsvLines.rows_naming);
+SAFE_ID keeps that search exact, as an id of letters, digits and . _ - is written verbatim in CSV.
 
 An edit that could reach further falls back to the full build, raising FullBuild with the reason
 `cakupan build` prints ("full build: data/regions.csv row 15.03 changed (a shared table)"):
@@ -56,6 +59,7 @@ from .package import (
 from .package_write import fsync_path
 from .package_zip import unzipped_descriptor
 from .published import ZIP_NAME, database_is_as_built, recorded_facts
+from .row_diff import DuplicateKey, diff_rows
 from .schema import key_fields
 from .search import fill_search_entries
 from .validate import check_package
@@ -128,6 +132,7 @@ class Plan:
     affected: list[str]  # source ids whose rows, text or file entry changed
     per_article: list[Table]  # the affected articles' rows, table by table
     added: list[Table]  # rows added to shared tables
+    changes: list[str]  # what changed, table by table ("data/figures.csv: 1 row changed")
 
     @property
     def written(self) -> dict[str, str]:
@@ -174,6 +179,7 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
     tables: dict[str, Table] = {}
     article_files: dict[str, tuple[dict, int, CsvLines]] = {}
     added: list[Table] = []
+    changes: list[str] = []  # what changed, table by table, for `cakupan build` to say
     path = ""
     try:
         for resource in resources:
@@ -185,6 +191,7 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
                 new_rows = _added_rows(table, previous, resource) if path in changed else []
                 tables[table.name] = table
                 added += [_cut(table, new_rows)] if new_rows else []
+                changes += [f"{path}: {len(new_rows)} rows added"] if new_rows else []
                 continue
             try:
                 lines = CsvLines((root / path).read_bytes())
@@ -195,9 +202,11 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
                     f"{path} is not one row a line (a byte-order mark, CR line endings, blank"
                     " lines or a quoted line break)"
                 )
-            edited = _edited_articles(lines, previous, resource) if path in changed else set()
+            if path in changed:
+                edited, summary = _edited_articles(lines, previous, resource)
+                affected |= edited
+                changes += [f"{path}: {summary}"] if summary else []
             article_files[resource["name"]] = (resource, column, lines)
-            affected |= edited
     # bad bytes or a cell over the csv module's limit in an edit; a table the last build lacked:
     # the full validation names the problem
     except (UnicodeDecodeError, csv.Error) as e:
@@ -229,7 +238,7 @@ def plan(root: Path, descriptor: dict, hashes: FileHashes, previous: Previous) -
         )
     if not package.read_as_hashed(hashes):
         raise FullBuild("an input file changed while the build read it")
-    return Plan(package, texts, sorted(affected), per_article, added)
+    return Plan(package, texts, sorted(affected), per_article, added, changes)
 
 
 def _changed_paths(descriptor: dict, hashes: FileHashes, previous: Previous) -> set[str]:
@@ -272,20 +281,27 @@ def _key_of(table: Table, cells: list[str]) -> tuple[str, ...]:
     return tuple(cells[table.header.index(n)] for n in names if n in table.header)
 
 
-def _edited_articles(lines: CsvLines, previous: Previous, resource: dict) -> set[str]:
-    """The articles named by rows added, edited or deleted in a per-article table."""
+def _edited_articles(lines: CsvLines, previous: Previous, resource: dict) -> tuple[set[str], str]:
+    """The articles named by rows added, edited, deleted or moved in a per-article table, and
+    what changed ("1 row changed"): the rows where the files differ, diffed by primary key."""
     path = resource["path"]
     old = CsvLines(previous.member(path))
     if old.header_line != lines.header_line:
         raise FullBuild(f"{path} has a new header")
-    edited = lines.changed_since(old)
-    if edited is None:
+    mine, theirs = lines.stretch(old)
+    if not old.simple_lines(theirs):
         raise FullBuild(f"{path} in the last build is not one row a line")
+    header = lines.header
+    key = [header.index(n) for n in key_fields(resource["schema"].get("primaryKey", []))]
+    try:
+        diff = diff_rows(parse(theirs), parse(mine), key or list(range(len(header))))
+    except DuplicateKey as e:
+        raise FullBuild(f"{path} has the key {e} twice (the validation names the rows)") from e
     column = article_column(resource)
-    rows = parse(edited)
+    rows = diff.rows()
     if any(len(cells) <= column for cells in rows):
         raise FullBuild(f"{path} has an edited row too short to name its article")
-    return {cells[column] for cells in rows}
+    return {cells[column] for cells in rows}, diff.summary()
 
 
 def _cut(table: Table, cells: list[list[str]]) -> Table:

@@ -199,6 +199,21 @@ def test_an_edit_to_one_article_is_built_incrementally_and_equals_a_full_build(
     assert_same_as_a_full_build(package, tmp_path)
 
 
+def test_a_row_moved_rebuilds_its_article_alone_and_says_so(package, tmp_path):
+    """Moving Sarolangun's first figure to the end of figures.csv puts every row between in the
+    stretch of lines that differ; diffed by key, only the moved row changed."""
+    build(package)
+    path = package / "data" / "figures.csv"
+    rows = read_rows(path)
+    first = next(r for r in rows if r["source_id"] == SARO)
+    write_rows(path, [r for r in rows if r is not first] + [first])
+    result = build(package)
+    assert (result.mode, result.articles, result.changes) == (
+        "incremental", [SARO], ["data/figures.csv: 1 row moved"]
+    )  # fmt: skip
+    assert_same_as_a_full_build(package, tmp_path)
+
+
 def test_the_articles_rebuilt_are_the_ones_edited(package, tmp_path):
     build(package)
     set_figure_quote(package, "f000-02", "baru 43 persen")
@@ -216,8 +231,9 @@ def test_the_articles_rebuilt_are_the_ones_edited(package, tmp_path):
         (lambda root: delete_row(root, "regions", "96.71"),
          "data/regions.csv row 96.71 removed (a shared table)"),
         (lambda root: [set_cell(root, "figures", f, "note", "x") for f in ("f000-02", "f002-01")],
-         # the stretch of lines from f000-02 to f002-01 holds article 001's rows too
-         "3 articles to rebuild, more than a quarter of the 4"),
+         # by key: the stretch of lines from f000-02 to f002-01 holds article 001's rows too,
+         # unchanged, and 001 is not rebuilt
+         "2 articles to rebuild, more than a quarter of the 4"),
         (lambda root: _set_version(root, "9.9.9"),
          "datapackage.json changed beyond its list of article files"),
         (lambda root: _add_other_file(root),
@@ -362,7 +378,10 @@ def test_the_command_line_says_what_was_rebuilt(package):
     set_cell(package, "figures", "f000-02", "note", "edited")
     result = CliRunner().invoke(cli, ["build", "--root", str(package)])
     assert result.exit_code == 0
-    assert " (incremental: 1 article rebuilt): 4 sources, 553 regions," in result.output
+    assert (
+        " (incremental: 1 article rebuilt; data/figures.csv: 1 row changed): 4 sources, 553 regions,"
+        in result.output
+    )
 
 
 def test_the_package_zip_is_byte_for_byte_what_zipfile_writes(package):
