@@ -143,13 +143,14 @@ def build(
     root = Path(root)
     out_dir = Path(out_dir) if out_dir else root / "build"
     started = time.monotonic()
+    inputs = None
     if not force and (out_dir / DB_NAME).exists():
-        unchanged = _unchanged(root, out_dir, Inputs.read(root, out_dir), started)
-        if unchanged is not None:
+        inputs = Inputs.read(root, out_dir)
+        if (unchanged := _unchanged(root, out_dir, inputs, started)) is not None:
             return unchanged
     try:
         with build_lock(out_dir):
-            return _build_locked(root, out_dir, force, on_step, started)
+            return _build_locked(root, out_dir, force, on_step, started, inputs)
     except ChangedWhileBuilding as e:
         raise BuildError(
             f"{e} changed while the build was reading it; the previous database was left as it was. Run the build again."
@@ -171,10 +172,12 @@ def _unchanged(root, out_dir, inputs: Inputs | None, started: float) -> BuildRes
     return BuildResult(out_dir / DB_NAME, False, content, {}, time.monotonic() - started)
 
 
-def _build_locked(root, out_dir, force, on_step, started) -> BuildResult:
+def _build_locked(root, out_dir, force, on_step, started, inputs=None) -> BuildResult:
+    """The build, under the lock. `inputs` read before the lock are used as they are: whatever
+    the build then reads is checked against their hashes, so a file edited since stops it."""
     remove_stale_staging(out_dir)
     target = out_dir / DB_NAME
-    inputs = Inputs.read(root, out_dir)
+    inputs = inputs or Inputs.read(root, out_dir)
     if inputs is None:  # the validation names what is wrong with datapackage.json
         refuse_invalid(validate(root, with_frictionless=False), target)
         raise ChangedWhileBuilding(DESCRIPTOR)  # readable now: it was being written
