@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from .query_rows import dict_rows
+
 # A figure with its region, indicator, article, speaker and the speaker's post in that article,
 # every join by key: for the citations here and the figure_citations view (database.py).
 FIGURE_JOINS = """
@@ -42,7 +44,5 @@ def contexts(
         params = (json.dumps(source_ids),)
     else:
         sql, params = CONTEXT_SQL + " ORDER BY f.figure_id", ()
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    found = (dict(zip(names, row, strict=True)) for row in cursor)
+    found = dict_rows(conn.execute(sql, params))
     return found if stream else list(found)

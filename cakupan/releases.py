@@ -33,6 +33,7 @@ from pathlib import Path
 from . import package_write
 from .package import Package, load_package
 from .problems import Problem, shorten
+from .query_rows import dict_rows
 from .schema import key_fields
 
 RELEASE_TABLES = ("releases", "release_records", "release_changes")
@@ -331,8 +332,7 @@ def release_list(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[
         " removed FROM releases ORDER BY released_on DESC, rowid DESC LIMIT ? OFFSET ?",
         [limit, offset],
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return list(dict_rows(cur))
 
 
 def changes_of(conn: sqlite3.Connection, release_id: str, limit: int) -> list[dict]:
@@ -342,5 +342,4 @@ def changes_of(conn: sqlite3.Connection, release_id: str, limit: int) -> list[di
         " WHERE release_id = ? ORDER BY table_name, record_id, field LIMIT ?",
         [release_id, limit],
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return list(dict_rows(cur))

@@ -23,6 +23,8 @@ from html import escape
 
 import sqlite_utils
 
+from .query_rows import dict_rows
+
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 OPEN, CLOSE = "\ue010", "\ue011"  # distinct from render.py's article sentinels
 MAX_TERMS = 12  # a search box is not a query language; more words only slow the match
@@ -178,6 +180,4 @@ def group_hits(
     limit = min(limit, COUNTED_UP_TO - offset)
     if not count or limit <= 0:
         return count, []
-    cursor = conn.execute(sql, {"q": query, "limit": limit, "offset": offset})
-    names = [d[0] for d in cursor.description]
-    return count, [dict(zip(names, row, strict=True)) for row in cursor]
+    return count, list(dict_rows(conn.execute(sql, {"q": query, "limit": limit, "offset": offset})))
