@@ -5,12 +5,13 @@ Reads coverage_gaps, which the build computed, with each region's latest row mar
 (is_latest: the latest as_of, ties going to the greater actual_figure_id, the row the region and
 home pages show too). The listing is a range of a partial index of the latest rows in gap order
 (coverage_gaps_latest, _by_province, _by_level); each region's history on the page is one seek
-along coverage_gaps_by_region, cut at HISTORY rows, so a page reads at most 50 × (HISTORY + 2)
-rows, and counting its pages one row per region."""
+along coverage_gaps_by_region, cut at HISTORY rows, so a page reads at most
+CARDS_PAGE_SIZE × (HISTORY + 2) rows, and counting its pages one row per region."""
 
 from datasette import hookimpl
 
 from cakupan.formatting import date_id, percent
+from cakupan.site import pages
 from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
 from cakupan.site.pages import Listing, arg, message_page, one_page_of, page, read, rows
 
@@ -85,8 +86,9 @@ async def gaps_page(datasette, request):
             return await message_page(datasette, request, 400, *refused, "/-/gaps", BACK)
         condition, params = where(province, level)
         listing = await one_page_of(
-            datasette, request, LATEST + condition, ORDER, BACK, params, columns="g.*"
-        )
+            datasette, request, LATEST + condition, ORDER, BACK, params, columns="g.*",
+            size=pages.CARDS_PAGE_SIZE,
+        )  # fmt: skip
         if not isinstance(listing, Listing):
             return listing
         qualifiers = await figure_qualifiers(datasette, listing.rows, [])

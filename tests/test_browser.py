@@ -15,6 +15,7 @@ import pytest
 from helpers import ROOT, copy_site, link_site_files, serving
 
 from cakupan.build import build
+from cakupan.site import pages
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +139,7 @@ def test_long_lists_page_through_and_conflicts_link_to_each_quote(
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     page.goto(large_server + "/-/gaps")
-    assert page.locator("li.card").count() == 50
+    assert page.locator("li.card").count() == pages.CARDS_PAGE_SIZE
     assert "Halaman 1 dari" in page.locator("nav.pagination").first.inner_text()
     assert axe_violations(page) == []
     page.locator("nav.pagination").first.get_by_role("link", name="Berikutnya Next →").click()

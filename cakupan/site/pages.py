@@ -27,6 +27,9 @@ CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=3600"
 PAGE_TIME_LIMIT = 1.0  # seconds for any one query of a page
 PROGRESS_STEPS = 1000  # SQLite VM steps between time checks
 PAGE_SIZE = 50
+# list pages whose every row is a dense card (a chart, several figures, a history): ten keep a
+# phone's page short and the page's work near what the same page costs on a small catalogue
+CARDS_PAGE_SIZE = 10
 
 PAGE_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cakupan-pages")
 _local = threading.local()
@@ -168,7 +171,7 @@ class Listing:
 
 
 async def paginated(
-    datasette, request, count_sql: str, params: dict, back_label: str
+    datasette, request, count_sql: str, params: dict, back_label: str, size: int | None = None
 ) -> Pagination | tuple[int, str]:
     """The ?halaman= page of the rows `count_sql` counts (as n), or the 400/404 page of a page
     number that is not one."""
@@ -176,19 +179,26 @@ async def paginated(
     if number is None:
         return await not_a_page_number(datasette, request, back_label)
     [count] = await rows(datasette, count_sql, params)
-    pagination = Pagination(number, count["n"])
+    pagination = Pagination(number, count["n"], size or PAGE_SIZE)
     return await beyond_last_page(datasette, request, pagination, back_label) or pagination
 
 
 async def one_page_of(
-    datasette, request, source: str, order: str, back_label: str, params=None, columns="*"
+    datasette,
+    request,
+    source: str,
+    order: str,
+    back_label: str,
+    params=None,
+    columns="*",
+    size: int | None = None,
 ) -> Listing | tuple[int, str]:
-    """The ?halaman= page of `select columns from source order`, or the 400/404 page of a page
-    number that is not one. `source` is a table and its WHERE: an index range."""
+    """The ?halaman= page of `select columns from source order` (`size` rows a page, PAGE_SIZE
+    unless given), or the 400/404 page of a page number that is not one. `source` is a table
+    and its WHERE: an index range."""
     params = params or {}
-    pagination = await paginated(
-        datasette, request, f"select count(*) as n from {source}", params, back_label
-    )
+    count_sql = f"select count(*) as n from {source}"
+    pagination = await paginated(datasette, request, count_sql, params, back_label, size)
     if not isinstance(pagination, Pagination):
         return pagination
     found = await rows(
