@@ -13,7 +13,16 @@ from datasette import hookimpl
 from cakupan.formatting import date_id, percent
 from cakupan.site import pages
 from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
-from cakupan.site.pages import Listing, arg, message_page, one_page_of, page, read, rows
+from cakupan.site.pages import (
+    Listing,
+    arg,
+    message_page,
+    one_page_of,
+    page,
+    read,
+    render_part,
+    rows,
+)
 
 LEVELS = [
     ("province", "Provinsi / Province"),
@@ -69,8 +78,11 @@ async def gaps_page(datasette, request):
         province, level = arg(request, "province"), arg(request, "level")
         provinces = await rows(
             datasette,
-            """select region_code, name from regions r where level = 'province' and exists
-               (select 1 from coverage_gaps g where g.province_code = r.region_code) order by name""",
+            # the provinces of the latest rows, along their partial index (one entry a region);
+            # Indonesia has 38
+            """select r.region_code, r.name from
+               (select distinct g.province_code from coverage_gaps g where g.is_latest = 1) p
+               join regions r on r.region_code = p.province_code order by r.name limit 100""",
         )
         refused = None
         known = not province or await rows(
@@ -97,14 +109,14 @@ async def gaps_page(datasette, request):
         for g, earlier in zip(gaps, histories, strict=True):
             g["more_history"] = len(earlier) > HISTORY
             g["history"] = [describe(h) for h in earlier[:HISTORY]]
+        cards = {"gaps": gaps, "axis": TICKS, "history_size": HISTORY}
         context = {
             "gaps": gaps,
+            "cards": render_part(datasette, "_cakupan_gap_cards.html", cards),
             "provinces": provinces,
             "province": province,
             "level": level,
             "levels": LEVELS,
-            "axis": TICKS,
-            "history_size": HISTORY,
             "pagination": listing.pagination,
         }
         return 200, await datasette.render_template("cakupan_gaps.html", context, request=request)

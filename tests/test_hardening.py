@@ -170,11 +170,12 @@ class Audit(HTMLParser):
                 if url.startswith("//") or (name in ("src", "action") and not same_site):
                     self.problems.append(f"off-site <{tag} {name}={value!r}>")
         own_svg = tag == "svg" and (
-            dict(attrs).get("role") == "img" or dict(attrs).get("aria-hidden") == "true"
+            dict(attrs).get("role") in ("img", "group") or dict(attrs).get("aria-hidden") == "true"
         )
         if tag in FORBIDDEN_ELEMENTS and not own_svg:
             # svg: only the site's own icons and bars, which carry role="img" or, decorative
-            # beside their numbers in text, aria-hidden="true"
+            # beside their numbers in text, aria-hidden="true", and the region page's chart,
+            # role="group" (its points are links)
             self.problems.append(f"<{tag}>")
         if tag in ("script", "style"):
             self._in = tag
@@ -247,6 +248,7 @@ HOSTILE_PAGES = {
     ],
     "/-/cite/f900-02": [hostile.FORMULA_QUOTE, hostile.FORMULA_NOTE],
     "/-/gaps": [],
+    "/-/wilayah/15.03": [hostile.FIGURE_QUOTE],  # its figures' list is rendered apart (render_part)
     "/-/awards": [hostile.CATEGORY, f"“{hostile.AWARD_QUOTE}”"],
     "/cakupan/figures": [hostile.METADATA_TEXT, hostile.FIGURE_QUOTE, hostile.FORMULA_NOTE],
     "/cakupan/figures/f900-01": [
