@@ -1,13 +1,15 @@
 """Page speed and memory of the published site, on the seeds and on 100,000 figures, cold and warm.
 
-    python benchmarks/serve.py [--articles 10000] [--seconds 5] [--connections 10]
+    python benchmarks/serve.py [--articles 10000] [--seconds 5] [--connections 10] [--cold-passes 3]
 
 For each database (the four seed articles, then benchmarks/synthetic.py's package of --articles
 articles, ten figures each), a fresh server started as `cakupan serve` starts it:
   cold   the first request of distinct URLs, one at a time: 10 cite pages, 10 articles, 5
          provinces' gaps, each list page, each documented table, a table search, row pages;
-         median and max per page kind, and the ratio of cold at 100,000 figures to cold at
-         the seeds, kind by kind;
+         --cold-passes passes, each on a fresh server for each database, the two servers
+         running side by side and their URLs requested in turn;
+         median and max per page kind over every pass, and the ratio of cold at 100,000
+         figures to cold at the seeds, kind by kind;
   warm   wrk, --connections connections, --seconds per page, against the anchor: Datasette's
          own table page rendered uncached (a cookie bypasses the response cache);
   memory the server's resident memory before and after 1,000 distinct junk URLs, and while
@@ -31,6 +33,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import ExitStack
+from itertools import zip_longest
 from pathlib import Path
 
 from serve_common import running_site, site_root
@@ -113,16 +117,19 @@ def timed_get(url: str, headers: dict | None = None) -> tuple[float, int, int]:
     return (time.perf_counter() - started) * 1000, status, size
 
 
-def measure_cold(root: Path) -> dict[str, dict]:
-    by_kind: dict[str, dict] = {}
-    with running_site(root) as (base, _):
-        for kind, path in cold_urls(root):
-            ms, status, size = timed_get(base + path)
-            entry = by_kind.setdefault(kind, {"ms": [], "statuses": set(), "largest": 0})
+def measure_cold(roots: dict[str, Path], cold: dict[str, dict]) -> None:
+    """One cold pass: a fresh server for each database, both running, and their URLs requested
+    in turn (one of the first, one of the second, ...), so that a busy spell of this shared
+    machine falls on both sides of a ratio; timings are added to cold[name]."""
+    with ExitStack() as stack:
+        bases = {name: stack.enter_context(running_site(root))[0] for name, root in roots.items()}
+        queues = [[(name, kind, path) for kind, path in cold_urls(roots[name])] for name in roots]
+        for name, kind, path in (u for turn in zip_longest(*queues) for u in turn if u):
+            ms, status, size = timed_get(bases[name] + path)
+            entry = cold[name].setdefault(kind, {"ms": [], "statuses": set(), "largest": 0})
             entry["ms"].append(ms)
             entry["statuses"].add(status)
             entry["largest"] = max(entry["largest"], size)
-    return by_kind
 
 
 def ms(text: str) -> float:
@@ -209,6 +216,7 @@ def main() -> int:
     )
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--cold-passes", type=int, default=3)
     parser.add_argument("--connections", type=int, default=10)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -216,7 +224,10 @@ def main() -> int:
         return 2
     sizes = {"seeds": 0, f"{args.articles * 10:,} figures": args.articles}
     roots = {name: site_root(n) for name, n in sizes.items()}
-    cold = {name: measure_cold(root) for name, root in roots.items()}
+    # a cold request is measured once a pass: each kind's median is over every pass
+    cold: dict[str, dict] = {name: {} for name in roots}
+    for _ in range(args.cold_passes):
+        measure_cold(roots, cold)
     failed = False
     seeds, big = cold
     print("cold: first request of distinct URLs, one at a time (ms)")

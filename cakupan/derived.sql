@@ -37,7 +37,11 @@ CREATE TABLE IF NOT EXISTS coverage_gaps (
   covered_workers NUMERIC, covered_target_workers NUMERIC, counted_to_enrol INTEGER,
   covered_figure_id TEXT REFERENCES figures (figure_id),
   covered_target_figure_id TEXT REFERENCES figures (figure_id),
-  is_latest INTEGER NOT NULL
+  is_latest INTEGER NOT NULL,
+  -- each figure's qualifier, as its row in figures has it, so a page that shows a computed
+  -- number with the qualifier it rests on reads this row only ("lebih dari 143.000 pekerja")
+  actual_qualifier TEXT, target_qualifier TEXT, stated_gap_qualifier TEXT,
+  covered_qualifier TEXT, covered_target_qualifier TEXT
 );
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_gap ON coverage_gaps (gap_pp DESC, region_code, as_of, actual_figure_id);
 CREATE INDEX IF NOT EXISTS coverage_gaps_by_province ON coverage_gaps (province_code, gap_pp DESC, region_code, as_of, actual_figure_id);
@@ -108,7 +112,8 @@ SELECT
   CASE WHEN g.value IS NULL THEN NULL WHEN ABS(g.value - (t.value - a.value)) <= 0.5 THEN 0 ELSE 1 END,
   a.figure_id, t.figure_id, w.figure_id, g.figure_id, a.source_id, t.source_id,
   c.value, ct.value, CAST(ct.value - c.value AS INTEGER), c.figure_id, ct.figure_id,
-  0  -- is_latest: the next step marks each region's latest row
+  0,  -- is_latest: the next step marks each region's latest row
+  a.qualifier, t.qualifier, g.qualifier, c.qualifier, ct.qualifier
 FROM chosen a
 JOIN regions r ON r.region_code = a.region_code
 JOIN figures t ON t.figure_id = a.target_id

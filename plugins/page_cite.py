@@ -112,8 +112,8 @@ async def cite_page(datasette, request):
                where l.figure_id = :id order by c.check_kind, c.figure_ids limit 50""",
             {"id": figure_id},
         )
-        qualifiers = await figure_qualifiers(datasette, gaps, checks)
-        gaps = [gap_arithmetic(g, qualifiers) for g in gaps]
+        qualifiers = await figure_qualifiers(datasette, checks)
+        gaps = [gap_arithmetic(g) for g in gaps]
         checks = [check_arithmetic(c, qualifiers) for c in checks]
         shown, styles = page_citations(
             ctx, {"id": f["citation"], "apa": f["apa"], "en": f["citation_en"]}

@@ -12,7 +12,7 @@ from datasette import hookimpl
 
 from cakupan.formatting import date_id, percent
 from cakupan.site import pages
-from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
+from cakupan.site.arithmetic import gap_arithmetic
 from cakupan.site.pages import (
     Listing,
     arg,
@@ -78,8 +78,8 @@ async def gaps_page(datasette, request):
         province, level = arg(request, "province"), arg(request, "level")
         provinces = await rows(
             datasette,
-            # the provinces of the latest rows, along their partial index (one entry a region);
-            # Indonesia has 38
+            # the provinces of the latest rows, along their partial index (one entry a region,
+            # the province in it: no row is read); Indonesia has 38
             """select r.region_code, r.name from
                (select distinct g.province_code from coverage_gaps g where g.is_latest = 1) p
                join regions r on r.region_code = p.province_code order by r.name limit 100""",
@@ -103,8 +103,7 @@ async def gaps_page(datasette, request):
         )  # fmt: skip
         if not isinstance(listing, Listing):
             return listing
-        qualifiers = await figure_qualifiers(datasette, listing.rows, [])
-        gaps = [describe(gap_arithmetic(g, qualifiers)) for g in listing.rows]
+        gaps = [describe(gap_arithmetic(g)) for g in listing.rows]
         histories = await read(datasette, earlier_rows, gaps)
         for g, earlier in zip(gaps, histories, strict=True):
             g["more_history"] = len(earlier) > HISTORY

@@ -8,7 +8,7 @@ coverage_gaps_by_region, award_rankings_by_region, idx_regions_parent_code), eac
 from datasette import hookimpl
 
 from cakupan.formatting import amount_id, date_id
-from cakupan.site.arithmetic import figure_qualifiers, gap_arithmetic
+from cakupan.site.arithmetic import gap_arithmetic
 from cakupan.site.charts import Point, coverage_over_time
 from cakupan.site.pages import (
     Pagination,
@@ -99,7 +99,7 @@ async def region_page(datasette, request):
         )
         charted = {"coverage_rate": coverage, "coverage_target_rate": targets}
         # the qualifiers the computed numbers carry ("lebih dari 143.000 pekerja")
-        latest = [gap_arithmetic(g, await figure_qualifiers(datasette, latest, [])) for g in latest]
+        latest = [gap_arithmetic(g) for g in latest]
         for g in latest:
             g["as_of_id"] = date_id(g["as_of"])
         for s in [*series, *charted["coverage_rate"], *charted["coverage_target_rate"]]:

@@ -122,23 +122,32 @@ def test_coverage_gaps_view(built):
     common = {"stated_gap_pp": None, "stated_gap_disagrees": None, "stated_gap_figure_id": None}
     uncounted = {"covered_workers": None, "covered_target_workers": None, "counted_to_enrol": None,
                  "covered_figure_id": None, "covered_target_figure_id": None}  # fmt: skip
+    unstated = {
+        "stated_gap_qualifier": None,
+        "covered_qualifier": None,
+        "covered_target_qualifier": None,
+    }
     assert gap_rows == [
         {"region_code": "15.03", "region_name": "Kabupaten Sarolangun", "level": "regency", "province_code": "15",
          "as_of": "2024-10-02", "actual_pct": 43.0, "target_pct": 65.0, "target_year": 2024, "gap_pp": 22.0,
          "workers_total": 112000.0, "workers_qualifier": "about", "workers_to_enrol": 24640, "years_left": 0.25,
          "pace_needed_pp_per_year": 89.3, **common, "actual_figure_id": "f000-02", "target_figure_id": "f000-03",
-         "workers_figure_id": "f000-01", "actual_source_id": S0, "target_source_id": S0, **uncounted, "is_latest": 1},
+         "workers_figure_id": "f000-01", "actual_source_id": S0, "target_source_id": S0, **uncounted, "is_latest": 1,
+         "actual_qualifier": "exact", "target_qualifier": "exact", **unstated},
         {"region_code": "17", "region_name": "Bengkulu", "level": "province", "province_code": "17",
          "as_of": "2025-07-05", "actual_pct": 28.0, "target_pct": 48.0, "target_year": 2025, "gap_pp": 20.0,
          "workers_total": None, "workers_qualifier": None, "workers_to_enrol": None, "years_left": 0.49,
          "pace_needed_pp_per_year": 40.8, "stated_gap_pp": 20.0, "stated_gap_disagrees": 0,
          "actual_figure_id": "f001-01", "target_figure_id": "f001-02", "workers_figure_id": None,
-         "stated_gap_figure_id": "f001-03", "actual_source_id": S1, "target_source_id": S1, **uncounted, "is_latest": 1},
+         "stated_gap_figure_id": "f001-03", "actual_source_id": S1, "target_source_id": S1, **uncounted, "is_latest": 1,
+         "actual_qualifier": "exact", "target_qualifier": "exact", "stated_gap_qualifier": "exact",
+         "covered_qualifier": None, "covered_target_qualifier": None},
         {"region_code": "15", "region_name": "Jambi", "level": "province", "province_code": "15",
          "as_of": "2024-06-10", "actual_pct": 41.0, "target_pct": 55.0, "target_year": 2025, "gap_pp": 14.0,
          "workers_total": None, "workers_qualifier": None, "workers_to_enrol": None, "years_left": 1.56,
          "pace_needed_pp_per_year": 9.0, **common, "actual_figure_id": "f002-01", "target_figure_id": "f002-03",
-         "workers_figure_id": None, "actual_source_id": S2, "target_source_id": S2, **uncounted, "is_latest": 0},  # Jambi in 2024: not its latest
+         "workers_figure_id": None, "actual_source_id": S2, "target_source_id": S2, **uncounted, "is_latest": 0,  # Jambi in 2024: not its latest
+         "actual_qualifier": "exact", "target_qualifier": "exact", **unstated},
         {"region_code": "15", "region_name": "Jambi", "level": "province", "province_code": "15",
          "as_of": "2025-03-18", "actual_pct": 44.0, "target_pct": 55.0, "target_year": 2025, "gap_pp": 11.0,
          "workers_total": 1300000.0, "workers_qualifier": "more_than", "workers_to_enrol": 143000, "years_left": 0.79,
@@ -146,7 +155,9 @@ def test_coverage_gaps_view(built):
          "workers_figure_id": "f003-01", "actual_source_id": S3, "target_source_id": S3,
          # "baru sekitar 580 ribu pekerja" and "sebanyak 782 ribu orang": 202 ribu to enrol
          "covered_workers": 580000, "covered_target_workers": 782000, "counted_to_enrol": 202000,
-         "covered_figure_id": "f003-02", "covered_target_figure_id": "f003-05", "is_latest": 1},
+         "covered_figure_id": "f003-02", "covered_target_figure_id": "f003-05", "is_latest": 1,
+         "actual_qualifier": "exact", "target_qualifier": "exact", "stated_gap_qualifier": None,
+         "covered_qualifier": "about", "covered_target_qualifier": "exact"},
     ]  # fmt: skip
 
 

@@ -107,10 +107,10 @@ def test_gap_and_check_rows_carry_their_figures_qualifiers():
         "actual_figure_id": "a", "target_figure_id": "t", "workers_figure_id": "w",
         "stated_gap_figure_id": "g", "workers_to_enrol": 143000, "counted_to_enrol": 202000,
         "covered_figure_id": "c", "covered_target_figure_id": "ct",
+        "actual_qualifier": "exact", "target_qualifier": "about", "stated_gap_qualifier": "exact",
+        "covered_qualifier": "more_than", "covered_target_qualifier": "exact",
     }  # fmt: skip
-    g = cite_arithmetic.gap_arithmetic(
-        gap, {"a": "exact", "t": "about", "g": "exact", "c": "more_than", "ct": "exact"}
-    )
+    g = cite_arithmetic.gap_arithmetic(gap)
     assert (g["gap_q"], g["enrol_q"], g["pace_q"]) == ("about", "about", "about")
     assert (g["days_left"], g["year_end"], g["stated_gap_difference"]) == (288, "2025-12-31", 1.0)
     # 782 ribu − "lebih dari" 580 ribu is at most 202 ribu
@@ -120,7 +120,7 @@ def test_gap_and_check_rows_carry_their_figures_qualifiers():
         "up_to",
     )
     assert (g["counted_difference"], g["counted_difference_q"]) == (-59000, "about")
-    without = cite_arithmetic.gap_arithmetic({**gap, "counted_to_enrol": None}, {})
+    without = cite_arithmetic.gap_arithmetic({**gap, "counted_to_enrol": None})
     assert "counted_q" not in without and "counted_difference" not in without
     check = {
         "check_kind": "share_of_workers", "figure_ids": "c,w,r", "unit": "percent",

@@ -46,16 +46,17 @@ def days_left(as_of: str | None, target_year: int | None) -> int | None:
         return None
 
 
-def gap_arithmetic(gap: dict, qualifiers: dict[str, str]) -> dict:
-    """A coverage_gaps row with the qualifier of each number computed from it."""
+def gap_arithmetic(gap: dict) -> dict:
+    """A coverage_gaps row with the qualifier of each number computed from it (the row holds
+    the qualifier of each figure it rests on; none, for a figure it does not have)."""
 
-    def q(figure_id):
-        return qualifiers.get(figure_id, dq.EXACT)
+    def q(figure):
+        return gap.get(f"{figure}_qualifier") or dq.EXACT
 
     g = dict(gap)
-    g["actual_q"], g["target_q"] = q(g["actual_figure_id"]), q(g["target_figure_id"])
+    g["actual_q"], g["target_q"] = q("actual"), q("target")
     g["gap_q"] = dq.difference(g["target_q"], g["actual_q"])
-    g["workers_q"] = g["workers_qualifier"] or q(g["workers_figure_id"])
+    g["workers_q"] = q("workers")
     g["enrol_q"] = dq.product(
         g["workers_q"], g["gap_q"], dq.sign(g["workers_total"]), dq.sign(g["gap_pp"])
     )
@@ -63,8 +64,8 @@ def gap_arithmetic(gap: dict, qualifiers: dict[str, str]) -> dict:
     g["days_left"] = days_left(g["as_of"], g["target_year"])
     g["year_end"] = f"{g['target_year']}-12-31" if g["target_year"] else None
     if g["counted_to_enrol"] is not None:  # the article's own counts: target − covered
-        g["covered_q"] = q(g["covered_figure_id"])
-        g["covered_target_q"] = q(g["covered_target_figure_id"])
+        g["covered_q"] = q("covered")
+        g["covered_target_q"] = q("covered_target")
         g["counted_q"] = dq.difference(g["covered_target_q"], g["covered_q"])
         if g["workers_to_enrol"] is not None:
             g["counted_difference"] = g["workers_to_enrol"] - g["counted_to_enrol"]
@@ -72,7 +73,7 @@ def gap_arithmetic(gap: dict, qualifiers: dict[str, str]) -> dict:
         else:
             g["counted_difference"] = None
     if g["stated_gap_pp"] is not None and g["gap_pp"] is not None:
-        g["stated_gap_q"] = q(g["stated_gap_figure_id"])
+        g["stated_gap_q"] = q("stated_gap")
         g["stated_gap_difference"] = round(g["gap_pp"] - g["stated_gap_pp"], 2)
         g["stated_gap_difference_q"] = dq.difference(g["gap_q"], g["stated_gap_q"])
     return g
@@ -103,21 +104,9 @@ def check_arithmetic(check: dict, qualifiers: dict[str, str]) -> dict:
     return c
 
 
-GAP_FIGURES = (
-    "actual_figure_id",
-    "target_figure_id",
-    "workers_figure_id",
-    "stated_gap_figure_id",
-    "covered_figure_id",
-    "covered_target_figure_id",
-)
-
-
-async def figure_qualifiers(datasette, gaps: list[dict], checks: list[dict]) -> dict[str, str]:
-    """The qualifier of every figure the page's arithmetic rests on, by figure_id."""
-    ids = {g[k] for g in gaps for k in GAP_FIGURES} | {
-        i for c in checks for i in c["figure_ids"].split(",")
-    }
+async def figure_qualifiers(datasette, checks: list[dict]) -> dict[str, str]:
+    """The qualifier of every figure the page's consistency checks rest on, by figure_id."""
+    ids = {i for c in checks for i in c["figure_ids"].split(",")}
     ids.discard(None)
     if not ids:
         return {}
