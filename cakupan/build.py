@@ -219,7 +219,9 @@ def _run(job: Job, steps: tuple[Step, ...], on_step: OnStep | None, previous=Non
     staging = job.out_dir / f".staging-{os.getpid()}"
     staging.mkdir()
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        # the zip, and in an incremental build the copy and the check of the previous database:
+        # each waits on zlib, the kernel or hashlib, which release the GIL
+        with ThreadPoolExecutor(max_workers=3) as pool:
             staged = Staged(job, staging, pool, previous)
             try:
                 for number, step in enumerate(steps, start=1):

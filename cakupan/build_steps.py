@@ -7,7 +7,8 @@ build at every step), and publishes nothing unless the last step, "publish", is 
 
 Two steps begin work that runs on a thread beside the next ones and a later step waits for it:
 the zip (zlib and file reads release the GIL) and, in an incremental build, the copy of the
-previous database (the kernel's work). Everything else runs in the order listed.
+previous database (the kernel's work) with the check that it is the file its build published
+(hashlib's). Everything else runs in the order listed.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Staged:
     marks: dict = field(default_factory=dict)  # the cited passages of each article
     zipping: Future | None = None
     copying: Future | None = None
+    verifying: Future | None = None
     zips: list[release_zips.ReleaseZip] = field(default_factory=list)  # the releases' zips
     counts: dict[str, int] = field(default_factory=dict)  # rows per table, from inspect.json
 
@@ -163,6 +165,7 @@ def derived_tables(s: Staged) -> None:
 
 def begin_copy(s: Staged) -> None:
     s.copying = s.pool.submit(copy_previous, s.previous, s.staged_db)
+    s.verifying = s.pool.submit(s.previous.check_as_built)
 
 
 def plan_update(s: Staged) -> None:
@@ -173,6 +176,7 @@ def plan_update(s: Staged) -> None:
 
 def copy(s: Staged) -> None:
     s.copying.result()
+    s.verifying.result()  # FullBuild when the published database was edited after its build
     s.conn = staging_connection(s.staged_db)
     s.conn.execute("BEGIN")
 

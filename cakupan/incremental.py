@@ -98,10 +98,17 @@ class Previous:
         # the zip is the previous build's copy of its inputs, if it is the one built with it
         if facts.get("package_zip_sha256") != file_sha256(old_zip):
             raise FullBuild(f"{old_zip} is not the zip built with {db}")
-        # and the database is the one built: a file edited in place is never the start of an update
-        if not database_is_as_built(out_dir):
-            raise FullBuild(f"{db} was changed after it was built")
+        # whether the database is the one built is check_as_built(), beside the copy
         return cls(db, old_zip, hashes)
+
+    def check_as_built(self) -> None:
+        """FullBuild unless the database is the file its build published (the SHA-256 that
+        inspect.json records): a file edited in place is never the start of an update. The
+        build runs this beside the copy of the file (build_steps.begin_copy) and waits for both
+        before the update: hashing a just-published database reads all of it again, as long as
+        the copy takes, and on the way to the copy it was most of an incremental build's start."""
+        if not database_is_as_built(self.db.parent):
+            raise FullBuild(f"{self.db} was changed after it was built")
 
     def member(self, path: str) -> bytes:
         """A file as the previous build read it; KeyError when it had no such file."""

@@ -369,6 +369,20 @@ def test_a_stale_or_foreign_previous_build_is_not_trusted(package, tmp_path):
     assert_same_as_a_full_build(package, tmp_path)
 
 
+def test_a_database_edited_since_its_build_is_not_updated_but_built_again(package, tmp_path):
+    # checked beside the copy an update starts from, and before anything is written to it
+    build(package)
+    db = package / "build" / "cakupan.db"
+    raw = db.read_bytes()
+    at = raw.index(b"43 persen")
+    db.write_bytes(raw[:at] + b"93 persen" + raw[at + len(b"43 persen") :])
+    set_cell(package, "figures", "f000-02", "note", "edited")
+    result = build(package)
+    assert (result.mode, result.full_reason) == ("full", f"{db} was changed after it was built")
+    assert b"93 persen" not in db.read_bytes()
+    assert_same_as_a_full_build(package, tmp_path)
+
+
 def test_the_command_line_says_what_was_rebuilt(package):
     from click.testing import CliRunner
 
