@@ -83,7 +83,8 @@ class Previous:
 
     @classmethod
     def read(cls, out_dir: Path, db: Path, code: str) -> Previous:
-        """The last build, if an update may start from it; FullBuild says why not."""
+        """The last build, if an update may start from it; FullBuild says why not. Whether its
+        database is still the file that build published is check_as_built(), run later."""
         old_zip = out_dir / ZIP_NAME
         if not db.exists() or not old_zip.exists():
             raise FullBuild(f"no earlier build in {out_dir}")
@@ -98,7 +99,6 @@ class Previous:
         # the zip is the previous build's copy of its inputs, if it is the one built with it
         if facts.get("package_zip_sha256") != file_sha256(old_zip):
             raise FullBuild(f"{old_zip} is not the zip built with {db}")
-        # whether the database is the one built is check_as_built(), beside the copy
         return cls(db, old_zip, hashes)
 
     def check_as_built(self) -> None:

@@ -97,12 +97,11 @@ async def region_page(datasette, request):
         latest, series, coverage, targets, children, awards, articles = await read(
             datasette, region_rows, code, pagination.size, pagination.offset
         )
-        charted = {"coverage_rate": coverage, "coverage_target_rate": targets}
         # the qualifiers the computed numbers carry ("lebih dari 143.000 pekerja")
         latest = [gap_arithmetic(g) for g in latest]
         for g in latest:
             g["as_of_id"] = date_id(g["as_of"])
-        for s in [*series, *charted["coverage_rate"], *charted["coverage_target_rate"]]:
+        for s in [*series, *coverage, *targets]:
             s["amount"] = amount_id(s["value"], s["unit"], s["qualifier"])
             s["as_of_id"] = date_id(s["as_of"])
         for a in articles:
@@ -110,11 +109,11 @@ async def region_page(datasette, request):
         chart = coverage_over_time(
             [
                 Point(s["as_of"], s["value"], f"{s['amount']} per {s['as_of_id']}", f"/-/cite/{s['figure_id']}")
-                for s in charted["coverage_rate"]
+                for s in coverage
             ],
             [
                 Point(f"{s['target_year']}-12-31", s["value"], f"target {s['amount']} untuk {s['target_year']} (per {s['as_of_id']})", f"/-/cite/{s['figure_id']}")
-                for s in charted["coverage_target_rate"] if s["target_year"]
+                for s in targets if s["target_year"]
             ],
             f"Cakupan {region['name']} dari waktu ke waktu, dengan target / coverage over time, with targets",
         )  # fmt: skip

@@ -107,7 +107,6 @@ def check_arithmetic(check: dict, qualifiers: dict[str, str]) -> dict:
 async def figure_qualifiers(datasette, checks: list[dict]) -> dict[str, str]:
     """The qualifier of every figure the page's consistency checks rest on, by figure_id."""
     ids = {i for c in checks for i in c["figure_ids"].split(",")}
-    ids.discard(None)
     if not ids:
         return {}
     found = await rows(
